@@ -1,0 +1,1 @@
+"""Op kernels: numpy implementations of TensorFlow ops, one registry keyed by op name."""

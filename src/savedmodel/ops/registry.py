@@ -1,0 +1,77 @@
+"""The kernel registry: TensorFlow op name -> numpy kernel.
+
+A kernel is a plain function. Inputs arrive positionally in OpDef order (a list input such as
+ConcatV2's `values` arrives as one sequence); attrs arrive keyword-only under their OpDef names,
+already decoded from protobuf into Python values (ints, floats, bools, bytes/str, lists, numpy
+dtypes for type attrs, shape tuples, numpy arrays for tensor attrs). A kernel declares which attrs it
+reads simply by naming them as keyword-only parameters; the executor passes only those.
+
+A kernel returns a numpy array for an op with exactly one output tensor, or a tuple/list of arrays
+(all output tensors flattened, in OpDef order) otherwise. Output count and dtypes are checked
+centrally against the OpDef by the executor, not by each kernel.
+
+Kernels that need the execution context (resource variables, file I/O, function calls) declare a
+keyword-only parameter named `ctx`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from savedmodel.errors import InternalError
+
+
+@dataclass(frozen=True)
+class Kernel:
+    op_type: str
+    fn: Callable
+    # Keyword-only parameter names of `fn` other than `ctx`: the attrs this kernel understands.
+    attr_names: frozenset[str]
+    wants_context: bool
+
+
+_REGISTRY: dict[str, Kernel] = {}
+
+
+def _keyword_only(fn: Callable) -> tuple[frozenset[str], bool]:
+    params = inspect.signature(fn).parameters.values()
+    names = {p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    wants_context = "ctx" in names
+    names.discard("ctx")
+    return frozenset(names), wants_context
+
+
+def register(op_type: str, fn: Callable) -> Kernel:
+    """Register `fn` as the kernel of `op_type`; registering an op twice is an error."""
+    if op_type in _REGISTRY:
+        existing = _REGISTRY[op_type].fn
+        raise InternalError(
+            f"duplicate kernel for op {op_type!r}: {existing.__module__}.{existing.__qualname__}"
+            f" and {fn.__module__}.{fn.__qualname__}"
+        )
+    attr_names, wants_context = _keyword_only(fn)
+    entry = Kernel(op_type, fn, attr_names, wants_context)
+    _REGISTRY[op_type] = entry
+    return entry
+
+
+def kernel(*op_types: str) -> Callable[[Callable], Callable]:
+    """Decorator: `@kernel("Add", "AddV2")` registers the function under each op name."""
+
+    def decorate(fn: Callable) -> Callable:
+        for op_type in op_types:
+            register(op_type, fn)
+        return fn
+
+    return decorate
+
+
+def lookup(op_type: str) -> Kernel | None:
+    """The kernel of `op_type`, or None; importing `savedmodel.ops.all` loads every family first."""
+    return _REGISTRY.get(op_type)
+
+
+def registered_op_types() -> frozenset[str]:
+    return frozenset(_REGISTRY)
