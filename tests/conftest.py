@@ -1,0 +1,34 @@
+"""Shared test setup.
+
+Interop tests import TensorFlow with `pytest.importorskip("tensorflow")`. On a developer machine
+without TensorFlow they skip; where SAVEDMODEL_REQUIRE_TF=1 (CI sets it) such a skip is turned into a
+failure, so a broken TensorFlow install can never make the interop suite silently vanish.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# TensorFlow is chatty on import; keep test output readable.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REQUIRE_TF = os.environ.get("SAVEDMODEL_REQUIRE_TF") == "1"
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    return FIXTURES
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_TF and report.skipped and "tensorflow" in str(report.longrepr).lower():
+        report.outcome = "failed"
+        report.longrepr = f"TensorFlow is required here (SAVEDMODEL_REQUIRE_TF=1): {report.longrepr}"
