@@ -2,9 +2,18 @@
 
 A kernel is a plain function. Inputs arrive positionally in OpDef order (a list input such as
 ConcatV2's `values` arrives as one sequence); attrs arrive keyword-only under their OpDef names,
-already decoded from protobuf into Python values (ints, floats, bools, bytes/str, lists, numpy
-dtypes for type attrs, shape tuples, numpy arrays for tensor attrs). A kernel declares which attrs it
-reads simply by naming them as keyword-only parameters; the executor passes only those.
+already decoded from protobuf into Python values (see `savedmodel.graph.attrs`):
+
+    int -> int, float -> float, bool -> bool, string -> str (UTF-8; undecodable bytes kept via
+    "surrogateescape", so `.encode("utf-8", "surrogateescape")` gives the exact bytes back),
+    type -> numpy dtype (np.dtype(object) for string, resource and variant),
+    shape -> tuple of int|None per dim (None = unknown dim), or None for unknown rank,
+    tensor -> numpy array, func -> savedmodel.graph.attrs.FuncAttr(name, attrs),
+    list(...) -> list of the above.
+
+Attrs missing from the NodeDef get their OpDef default. A kernel declares which attrs it reads
+simply by naming them as keyword-only parameters; the executor passes only those. Type and number
+attrs (T, N, Tidx, ...) need not be named: they are implied by the inputs.
 
 A kernel returns a numpy array for an op with exactly one output tensor, or a tuple/list of arrays
 (all output tensors flattened, in OpDef order) otherwise. Output count and dtypes are checked
