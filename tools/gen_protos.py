@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import importlib.resources
+import importlib.util
 import keyword
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -71,22 +73,24 @@ def proto_files(root: Path) -> list[str]:
 
 
 def compile_descriptor_set(root: Path, out: Path) -> bytes:
-    try:
-        from grpc_tools import protoc
-    except ImportError as e:
+    if importlib.util.find_spec("grpc_tools") is None:
         raise GenerationError(
             "grpc_tools is missing: install the dev extra (pip install -e .[protos])"
-        ) from e
+        )
     include = importlib.resources.files("grpc_tools") / "_proto"
     args = [
-        "protoc",
+        sys.executable,
+        "-m",
+        "grpc_tools.protoc",
         f"-I{root}",
         f"-I{include}",
         "--include_imports",
         f"--descriptor_set_out={out}",
         *proto_files(root),
     ]
-    if protoc.main(args) != 0:
+    # A child process: protoc's C++ protobuf must not meet another copy (TensorFlow's) in one
+    # process, which crashes.
+    if subprocess.run(args, check=False).returncode != 0:
         raise GenerationError("protoc failed (see its messages above)")
     return out.read_bytes()
 
@@ -159,15 +163,23 @@ def _render(module: str, symbols: list[tuple[str, str, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_modules(descriptor_set: bytes) -> dict[str, str]:
+    """File name -> source of every generated module, for a compiled descriptor set."""
+    files = descriptor_pb2.FileDescriptorSet.FromString(descriptor_set)
+    return {
+        f"{module}.py": _render(module, symbols)
+        for module, symbols in sorted(_symbols(files).items())
+    }
+
+
 def generate(out_dir: Path) -> list[Path]:
     """Compile the schemas and write the descriptor set and modules into out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
     data = compile_descriptor_set(PROTO_ROOT, out_dir / DESCRIPTOR_SET)
-    files = descriptor_pb2.FileDescriptorSet.FromString(data)
     written = [out_dir / DESCRIPTOR_SET]
-    for module, symbols in sorted(_symbols(files).items()):
-        path = out_dir / f"{module}.py"
-        path.write_text(_render(module, symbols))
+    for name, source in render_modules(data).items():
+        path = out_dir / name
+        path.write_text(source)
         written.append(path)
     return written
 
