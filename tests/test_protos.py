@@ -7,6 +7,7 @@ tests/test_protos_interop.py.
 from __future__ import annotations
 
 import importlib.util
+import struct
 import sys
 from pathlib import Path
 
@@ -193,6 +194,66 @@ def test_presence_and_packing_rules():
         protos.TensorProto().HasField("version_number")
     # proto3 repeated scalars are packed.
     assert protos.VersionDef(bad_consumers=[1, 2]).SerializeToString() == b"\x1a\x02\x01\x02"
+
+
+def _ld(number: int, payload: bytes) -> bytes:  # length-delimited field, short payloads only
+    assert len(payload) < 128
+    return bytes([number << 3 | 2, len(payload)]) + payload
+
+
+def _varint(number: int, value: int) -> bytes:  # small non-negative varint field
+    assert value < 128
+    return bytes([number << 3, value])
+
+
+def test_predict_request_wire_format():
+    # Field numbers and presence from FORMAT.md §2.8 (TF Serving's predict.proto / model.proto).
+    req = protos.serving.PredictRequest(output_filter=["y"], client_id=b"c")
+    req.model_spec.name = "m"
+    req.model_spec.version.value = 3
+    req.model_spec.signature_name = "serving_default"
+    x = req.inputs["x"]
+    x.dtype = protos.DT_FLOAT
+    x.tensor_shape.dim.add(size=1)
+    x.float_val.append(1.0)
+    req.predict_streamed_options.request_state = protos.serving.PredictStreamedOptions.SPLIT
+    req.predict_streamed_options.split_dimensions["x"] = 1
+    req.request_options.deterministic_mode = (
+        protos.serving.PredictRequest.RequestOptions.FIXED_DECODER_SLOT
+    )
+    req.request_options.max_cache_length = 0  # explicit presence: written although zero
+
+    spec = _ld(1, b"m") + _ld(2, _varint(1, 3)) + _ld(3, b"serving_default")
+    tensor = _varint(1, 1) + _ld(2, _ld(2, _varint(1, 1))) + _ld(5, struct.pack("<f", 1.0))
+    streamed = _varint(1, 1) + _ld(2, _ld(1, b"x") + _varint(2, 1))
+    expected = (
+        _ld(1, spec)
+        + _ld(2, _ld(1, b"x") + _ld(2, tensor))
+        + _ld(3, b"y")
+        + _ld(5, streamed)
+        + _ld(6, b"c")
+        + _ld(7, _varint(2, 1) + _varint(6, 0))
+    )
+    assert req.SerializeToString(deterministic=True) == expected
+    assert protos.serving.PredictRequest.FromString(expected) == req
+    assert req.model_spec.WhichOneof("version_choice") == "version"
+
+
+def test_model_metadata_any_and_grpc_paths():
+    resp = protos.serving.GetModelMetadataResponse()
+    sig_map = protos.serving.SignatureDefMap()
+    sig_map.signature_def["serving_default"].method_name = "tensorflow/serving/predict"
+    resp.metadata["signature_def"].Pack(sig_map)
+    text = protos.to_text(resp)
+    assert "[type.googleapis.com/tensorflow.serving.SignatureDefMap] {" in text
+    assert protos.parse_text(text, protos.serving.GetModelMetadataResponse()) == resp
+    paths = {
+        f"/{svc.full_name}/{method.name}"
+        for svc in (protos.serving.PredictionService, protos.serving.ModelService)
+        for method in svc.methods
+    }
+    assert "/tensorflow.serving.PredictionService/Predict" in paths
+    assert "/tensorflow.serving.ModelService/GetModelStatus" in paths
 
 
 def test_partial_config_keeps_unknown_fields():

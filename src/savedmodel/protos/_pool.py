@@ -65,9 +65,11 @@ def service(full_name: str) -> Any:
 def to_text(msg: message.Message, **options: Any) -> str:
     """Text format exactly as TensorFlow's `text_format.MessageToString(msg)` writes it.
 
-    Resolving through our pool makes `Any` fields print expanded
-    (`[type.googleapis.com/tensorflow.AssetFileDef] { ... }`) as TensorFlow does; extra keyword
-    options go to `text_format.MessageToString`.
+    That is what `export_meta_graph(as_text=True)` and `write_graph(as_text=True)` write. Resolving
+    through our pool makes `Any` fields print expanded
+    (`[type.googleapis.com/tensorflow.AssetFileDef] { ... }`) as there; extra keyword options go
+    to `text_format.MessageToString`. NOTE: TF1 `Builder.save(as_text=True)` writes `str(msg)`
+    instead (upb's printer: raw Any, maps in insertion order); `str()` of our messages matches it.
     """
     return text_format.MessageToString(msg, descriptor_pool=POOL, **options)
 
