@@ -132,7 +132,8 @@ class BundleWriter:
         full = self._entries.get(bkey)
         if full is None:
             self._check_key(bkey)
-            full = protos.BundleEntryProto(dtype=row.enum)
+            # NOTE: TF's merged index gives the metadata entry the shard of its first slice.
+            full = protos.BundleEntryProto(dtype=row.enum, shard_id=shard)
             tensors.shape_to_proto(full_shape, full.shape)
             self._entries[bkey] = full
         elif (

@@ -244,8 +244,11 @@ class Table:
         meta_size, pos = decode_varint(footer, pos, 40)
         index_off, pos = decode_varint(footer, pos, 40)
         index_size, pos = decode_varint(footer, pos, 40)
-        if any(footer[pos:40]):
-            raise DataLossError("non-zero footer padding")
+        # Padding must be zero and the handles minimally encoded: nothing in the footer is
+        # covered by a checksum, so this is how a flipped bit there gets noticed.
+        canonical = _encode_handle(meta_off, meta_size) + _encode_handle(index_off, index_size)
+        if any(footer[pos:40]) or footer[:pos] != canonical:
+            raise DataLossError("malformed footer")
         self._read_block(meta_off, meta_size, "metaindex")
         index = _parse_block(self._read_block(index_off, index_size, "index"))
         entries: list[tuple[bytes, bytes]] = []
