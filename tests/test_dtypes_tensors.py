@@ -42,6 +42,10 @@ SAMPLES: dict[str, np.ndarray] = {
     "int4": np.array([-8, 7, 0], ML.int4),
     "uint4": np.array([0, 15], ML.uint4),
 }
+if hasattr(ML, "int2"):  # ml_dtypes >= 0.5
+    SAMPLES["int2"] = np.array([-2, 1, 0], ML.int2)
+    SAMPLES["uint2"] = np.array([3, 0], ML.uint2)
+    SAMPLES["float4_e2m1fn"] = np.array([1, -0.5, 6], ML.float4_e2m1fn)
 QUANTIZED = {"qint8": np.int8, "quint8": np.uint8, "qint16": np.int16, "quint16": np.uint16}
 QUANTIZED["qint32"] = np.int32
 
