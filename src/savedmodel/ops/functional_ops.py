@@ -1,0 +1,94 @@
+"""Function calls and TF2 functional control flow: PartitionedCall, If, While, Case.
+
+These kernels run library functions through the execution context (`ctx.function(func_attr)`
+returns a cached caller `f(*args) -> list of outputs`). Nodes whose op *is* a library function are
+called by the executor directly. Shape attrs (`output_shapes`, `_output_shapes`) are hints that
+TF uses for static shape inference; they do not change results and are accepted as given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from savedmodel.graph.attrs import FuncAttr
+from savedmodel.ops.registry import kernel
+
+
+def _result(outputs: list[Any]) -> Any:
+    # Registry contract: an op with exactly one output tensor returns it bare.
+    return outputs[0] if len(outputs) == 1 else outputs
+
+
+def to_bool(value: Any) -> bool:
+    """TF's truth value of a predicate tensor: a scalar's value, else "has elements"."""
+    # NOTE: TF's ToBool: a non-scalar tensor is true iff it is non-empty; a scalar string is true
+    # iff it is non-empty; other scalars iff non-zero.
+    arr = np.asarray(value)
+    if arr.ndim:
+        return arr.size > 0
+    item = arr.item()
+    return len(item) > 0 if isinstance(item, (bytes, str)) else bool(item)
+
+
+@kernel("PartitionedCall", "StatefulPartitionedCall")
+def partitioned_call(
+    args: Sequence[np.ndarray],
+    *,
+    f: FuncAttr,
+    config: str = "",
+    config_proto: str = "",
+    executor_type: str = "",
+    ctx: Any,
+) -> Any:
+    return _result(ctx.function(f)(*args))
+
+
+@kernel("If", "StatelessIf")
+def if_(
+    cond: np.ndarray,
+    input: Sequence[np.ndarray],
+    *,
+    then_branch: FuncAttr,
+    else_branch: FuncAttr,
+    output_shapes: list | None = None,
+    ctx: Any,
+) -> Any:
+    branch = then_branch if to_bool(cond) else else_branch
+    return _result(ctx.function(branch)(*input))
+
+
+@kernel("Case", "StatelessCase")
+def case(
+    branch_index: np.ndarray,
+    input: Sequence[np.ndarray],
+    *,
+    branches: list[FuncAttr],
+    output_shapes: list | None = None,
+    ctx: Any,
+) -> Any:
+    index = int(branch_index)
+    # NOTE: an out-of-range index runs the last branch (TF's default branch).
+    if not 0 <= index < len(branches):
+        index = len(branches) - 1
+    return _result(ctx.function(branches[index])(*input))
+
+
+@kernel("While", "StatelessWhile")
+def while_(
+    input: Sequence[np.ndarray],
+    *,
+    cond: FuncAttr,
+    body: FuncAttr,
+    output_shapes: list | None = None,
+    parallel_iterations: int = 10,
+    ctx: Any,
+) -> Any:
+    cond_fn = ctx.function(cond)
+    body_fn = ctx.function(body)
+    values = list(input)
+    while to_bool(cond_fn(*values)[0]):
+        values = body_fn(*values)
+    return _result(values)
