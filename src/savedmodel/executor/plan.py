@@ -1,0 +1,383 @@
+"""Compile a graph (or function body) into a Plan, and run the plan.
+
+`compile_plan` does all per-graph work once: pruning to what the fetches and targets need (as
+`Session.run` prunes; a fed tensor cuts the edge to its producer), a stable topological order,
+kernel binding (only the attrs a kernel names, defaults filled in), input grouping per OpDef
+argument, the expected dtype of every output, and the step after which each value is dead.
+
+`Plan.run` is then one tight loop over precomputed tuples: values live in a flat list indexed by
+slot numbers, Const values are pre-filled, dead values are dropped as soon as their last consumer
+ran. An error raised by a kernel is re-raised as a `savedmodel.errors.OpError` carrying the node
+name and op type.
+"""
+
+from __future__ import annotations
+
+import heapq
+import operator
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from savedmodel.errors import (
+    InternalError,
+    InvalidArgumentError,
+    NotFoundError,
+    OpError,
+    UnimplementedError,
+)
+from savedmodel.executor import support
+from savedmodel.graph import ARG_OP, Edge, FuncAttr, FunctionBody, Graph, Node
+from savedmodel.ops import registry
+
+_ndarray = np.ndarray
+_OBJECT = np.dtype(object)
+# Ops a plan can pre-compute: their value depends on attrs only.
+_CONST_OPS = frozenset({"Const", "HostConst"})
+
+
+def _no_inputs(vals: list) -> tuple:
+    return ()
+
+
+def _make_getter(spec: list[int | tuple[int, ...]], deref: set[int]) -> Callable[[list], Any]:
+    """A function vals -> tuple of kernel positional args (one per OpDef input argument)."""
+    if not spec:
+        return _no_inputs
+    if not deref and all(isinstance(s, int) for s in spec):
+        if len(spec) == 1:
+            slot = spec[0]
+            return lambda vals: (vals[slot],)
+        return operator.itemgetter(*spec)
+
+    def read(vals: list, slot: int) -> Any:
+        value = vals[slot]
+        return value.read() if slot in deref else value
+
+    def getter(vals: list) -> tuple:
+        return tuple(
+            read(vals, s) if isinstance(s, int) else [read(vals, i) for i in s] for s in spec
+        )
+
+    return getter
+
+
+class Plan:
+    """A compiled (graph, feeds, fetches, targets): call `run(feed_values)` many times."""
+
+    def __init__(
+        self,
+        steps: list[tuple],
+        template: list,
+        feed_slots: list[int],
+        fetch_slots: list[int],
+        feed_dtypes: list[np.dtype | None],
+        nodes: list[Node],
+        fetch_refs: tuple[int, ...] = (),
+    ) -> None:
+        self._steps = steps
+        self._template = template
+        self._feed_slots = feed_slots
+        self._fetch_slots = fetch_slots
+        self.feed_dtypes = feed_dtypes
+        self.nodes = nodes  # the nodes that run, in order (for inspection and tests)
+        self._fetch_refs = fetch_refs  # positions of fetches that are ref edges: read them
+
+    def run(self, feed_values: Sequence[Any]) -> list[Any]:
+        vals = self._template.copy()
+        for slot, value in zip(self._feed_slots, feed_values, strict=True):
+            vals[slot] = value
+        step = None
+        try:
+            for step in self._steps:
+                fn, get, kw, out, nout, single, dts, frees, _ = step
+                r = fn(*get(vals), **kw)
+                if single:
+                    if type(r) is not _ndarray or r.dtype != dts:
+                        r = _coerce(r, dts, 0)
+                    vals[out] = r
+                elif nout:
+                    vals[out : out + nout] = _coerce_many(r, dts)
+                for i in frees:
+                    vals[i] = None
+        except OpError as e:
+            if step is None:
+                raise
+            node = step[8]
+            if e.node_name is None:
+                e.node_name, e.op_type = node.name, node.op
+            elif e.node_name != node.name:
+                e.add_note(f"\t called from node {node.name} ({node.op})")
+            raise
+        except Exception as e:
+            if step is None:
+                raise
+            node = step[8]
+            raise InvalidArgumentError(
+                f"{type(e).__name__}: {e}", node_name=node.name, op_type=node.op
+            ) from e
+        result = [vals[i] for i in self._fetch_slots]
+        for k in self._fetch_refs:
+            result[k] = result[k].read()
+        return result
+
+
+def _coerce(value: Any, dtype: np.dtype | None, index: int) -> Any:
+    """Accept numpy scalars / Python values as arrays; reject a dtype other than the OpDef's."""
+    if dtype is None:  # a ref output: passed through as is
+        return value
+    if not isinstance(value, _ndarray):
+        if isinstance(value, np.generic):
+            value = np.asarray(value)
+        elif dtype == _OBJECT and not isinstance(value, (list, tuple, np.ndarray)):
+            # A handle, TensorList or bytes object: wrap it as a scalar object tensor.
+            wrapped = np.empty((), dtype=_OBJECT)
+            wrapped[()] = value
+            return wrapped
+        else:
+            value = np.asarray(value, dtype=dtype)
+    if value.dtype != dtype:
+        raise InternalError(
+            f"kernel returned dtype {value.dtype} for output {index}, but the op's output type"
+            f" is {dtype}"
+        )
+    return value
+
+
+def _coerce_many(values: Any, dtypes: tuple) -> list[Any]:
+    values = list(values)
+    if len(values) != len(dtypes):
+        raise InternalError(f"kernel returned {len(values)} outputs, but the op has {len(dtypes)}")
+    for i, (v, dt) in enumerate(zip(values, dtypes, strict=True)):
+        if type(v) is not _ndarray or v.dtype != dt:
+            values[i] = _coerce(v, dt, i)
+    return values
+
+
+def _prune(graph: Graph, seeds: Iterable[str], fed: set[Edge]) -> set[str]:
+    needed: set[str] = set()
+    stack = list(seeds)
+    while stack:
+        name = stack.pop()
+        if name in needed:
+            continue
+        node = graph.nodes.get(name)
+        if node is None:
+            raise NotFoundError(f"node {name!r} is needed but not in the graph")
+        needed.add(name)
+        for edge in node.inputs:
+            if edge not in fed:
+                _require(graph, edge[0], node)
+                stack.append(edge[0])
+        for ctrl in node.control_inputs:
+            _require(graph, ctrl, node)
+            stack.append(ctrl)
+    return needed
+
+
+def _require(graph: Graph, name: str, consumer: Node) -> None:
+    if name not in graph.nodes:
+        raise NotFoundError(
+            f"node {consumer.name!r} ({consumer.op}) has input {name!r}, which is not in the graph"
+        )
+
+
+def _toposort(graph: Graph, needed: set[str], fed: set[Edge]) -> list[Node]:
+    """Kahn's algorithm; ties broken by definition order so runs are deterministic."""
+    order = {name: i for i, name in enumerate(graph.nodes)}
+    pending: dict[str, int] = {}
+    consumers: dict[str, list[str]] = {name: [] for name in needed}
+    for name in needed:
+        node = graph.nodes[name]
+        deps = {e[0] for e in node.inputs if e not in fed}
+        deps.update(node.control_inputs)
+        pending[name] = len(deps)
+        for dep in deps:
+            consumers[dep].append(name)
+    ready = [(order[n], n) for n, count in pending.items() if count == 0]
+    heapq.heapify(ready)
+    result = []
+    while ready:
+        _, name = heapq.heappop(ready)
+        result.append(graph.nodes[name])
+        for consumer in consumers[name]:
+            pending[consumer] -= 1
+            if pending[consumer] == 0:
+                heapq.heappush(ready, (order[consumer], consumer))
+    if len(result) != len(needed):
+        stuck = sorted(n for n, c in pending.items() if c > 0)
+        raise UnimplementedError(
+            f"the graph has a cycle through {len(stuck)} node(s) (e.g. {stuck[:5]}); cycles come"
+            " from TF1 control flow (NextIteration), which is not supported yet"
+        )
+    return result
+
+
+def compile_plan(
+    graph: Graph,
+    feeds: Sequence[Edge],
+    fetches: Sequence[Edge],
+    targets: Sequence[str],
+    ctx: Any,
+    *,
+    call_function: Callable[[FuncAttr], Callable],
+) -> Plan:
+    """Compile `graph` for these feeds/fetches/targets.
+
+    `ctx` is passed to kernels that declare a `ctx` parameter; `call_function(FuncAttr)` returns
+    the callable used for nodes whose op is a library function.
+    """
+    fed = set(feeds)
+    if len(fed) != len(feeds):
+        raise InvalidArgumentError("the same tensor is fed more than once")
+    seeds = [e[0] for e in fetches if e not in fed] + list(targets)
+    if isinstance(graph, FunctionBody):
+        # NOTE: TF keeps every stateful op of a function body even when no output needs it
+        # (PruneFunctionBody), and the control outputs.
+        seeds += graph.control_rets
+        seeds += [
+            n.name
+            for n in graph.nodes.values()
+            if n.op != ARG_OP and (op_def := graph.op_def(n)) is not None and op_def.is_stateful
+        ]
+    needed = _prune(graph, seeds, fed)
+    support.check_nodes(graph, [graph.nodes[n] for n in needed])
+    nodes = _toposort(graph, needed, fed)
+
+    slots: dict[Edge, int] = {}
+    template: list[Any] = []
+
+    def new_slot(value: Any = None) -> int:
+        template.append(value)
+        return len(template) - 1
+
+    feed_slots = [slots.setdefault(e, new_slot()) for e in feeds]
+    out_info: dict[str, tuple[list, list[bool]]] = {}
+    for node in nodes:
+        op_def = graph.op_def(node)
+        attrs = op_def.with_defaults(node.attrs)
+        try:
+            dts = op_def.output_dtypes(attrs)
+            refs = op_def.output_is_ref(attrs)
+        except OpError as e:
+            raise InvalidArgumentError(e.message, node_name=node.name, op_type=node.op) from None
+        out_info[node.name] = (dts, refs)
+        const = node.op in _CONST_OPS and not node.control_inputs
+        for i in range(len(dts)):
+            edge = (node.name, i)
+            if edge not in slots:
+                slots[edge] = new_slot(attrs.get("value") if const else None)
+
+    def slot_of(edge: Edge, consumer: Node) -> int:
+        slot = slots.get(edge)
+        if slot is None:
+            raise InvalidArgumentError(
+                f"input {edge[0]}:{edge[1]} does not exist (node {edge[0]!r} has"
+                f" {len(out_info.get(edge[0], ((),))[0])} outputs)",
+                node_name=consumer.name,
+                op_type=consumer.op,
+            )
+        return slot
+
+    fetch_slots = [slot_of(e, graph.nodes[e[0]]) if e not in fed else slots[e] for e in fetches]
+    scope = f"{graph.name}/" if isinstance(graph, FunctionBody) else ""
+    last_use: dict[int, int] = {}
+    raw_steps = []
+    for node in nodes:
+        if node.op in _CONST_OPS and not node.control_inputs:
+            continue
+        step_index = len(raw_steps)
+        op_def = graph.op_def(node)
+        attrs = op_def.with_defaults(node.attrs)
+        in_slots = [slot_of(e, node) for e in node.inputs]
+        for s in in_slots:
+            last_use[s] = step_index
+        # Reading a ref edge with a non-ref input argument dereferences it (TF1 variables).
+        wants_ref = op_def.input_is_ref(attrs) if node.op not in graph.library else []
+        deref = {
+            s
+            for k, (e, s) in enumerate(zip(node.inputs, in_slots, strict=True))
+            if e not in fed
+            and out_info[e[0]][1][e[1]]
+            and not (k < len(wants_ref) and wants_ref[k])
+        }
+        if node.op in graph.library:
+            fn = call_function(FuncAttr(node.op, node.attrs))
+            kw: dict[str, Any] = {}
+            spec: list[int | tuple[int, ...]] = list(in_slots)
+        else:
+            kernel = registry.lookup(node.op)
+            assert kernel is not None  # support.check_nodes guarantees it
+            fn = kernel.fn
+            kw = {name: attrs[name] for name in kernel.attr_names if name in attrs}
+            if kernel.wants_context:
+                kw["ctx"] = ctx
+            if kw.get("shared_name") == "":
+                # NOTE: a resource op with an empty shared_name gets a resource of its own per
+                # node (TF uses the node name, or an anonymous per-kernel name).
+                kw["shared_name"] = f"{scope}{node.name}"
+            spec = _group_inputs(op_def, attrs, in_slots, node)
+        dts, refs = out_info[node.name]
+        out = slots[(node.name, 0)] if dts else 0
+        expected = [None if ref else dt for dt, ref in zip(dts, refs, strict=True)]
+        # Kernels return a bare value for an op with exactly one output tensor (registry
+        # contract); function calls always return a list.
+        single = len(dts) == 1 and node.op not in graph.library
+        raw_steps.append(
+            [fn, _make_getter(spec, deref), kw, out, len(dts), single,
+             expected[0] if single else tuple(expected), node]
+        )  # fmt: skip
+
+    # A value dies after its last reader; values nobody reads die right after they are made.
+    keep = set(fetch_slots)
+    frees: list[list[int]] = [[] for _ in raw_steps]
+    for step_index, raw in enumerate(raw_steps):
+        out, nout = raw[3], raw[4]
+        for s in range(out, out + nout):
+            if s not in keep and s not in last_use:
+                frees[step_index].append(s)
+    for s, step_index in last_use.items():
+        if s not in keep:
+            frees[step_index].append(s)
+    steps = [(*raw[:7], tuple(f), raw[7]) for raw, f in zip(raw_steps, frees, strict=True)]
+    feed_dtypes = [_feed_dtype(graph, e) for e in feeds]
+    fetch_refs = tuple(k for k, e in enumerate(fetches) if e not in fed and out_info[e[0]][1][e[1]])
+    return Plan(steps, template, feed_slots, fetch_slots, feed_dtypes, nodes, fetch_refs)
+
+
+def _group_inputs(op_def: Any, attrs: dict, in_slots: list[int], node: Node) -> list:
+    """Slots grouped per OpDef input argument: a list argument becomes one tuple of slots."""
+    try:
+        counts = op_def.input_counts(attrs)
+    except OpError as e:
+        raise InvalidArgumentError(e.message, node_name=node.name, op_type=node.op) from None
+    if sum(counts) != len(in_slots):
+        raise InvalidArgumentError(
+            f"op {node.op} expects {sum(counts)} inputs here, the node has {len(in_slots)}",
+            node_name=node.name,
+            op_type=node.op,
+        )
+    spec: list[int | tuple[int, ...]] = []
+    pos = 0
+    for arg, n in zip(op_def.inputs, counts, strict=True):
+        if arg.number_attr or arg.type_list_attr:
+            spec.append(tuple(in_slots[pos : pos + n]))
+        else:
+            spec.append(in_slots[pos])
+        pos += n
+    return spec
+
+
+def _feed_dtype(graph: Graph, edge: Edge) -> np.dtype | None:
+    node = graph.nodes.get(edge[0])
+    if node is None or node.op == ARG_OP:
+        return None
+    op_def = graph.op_def(node)
+    if op_def is None:
+        return None
+    try:
+        dts = op_def.output_dtypes(op_def.with_defaults(node.attrs))
+    except OpError:
+        return None
+    return dts[edge[1]] if edge[1] < len(dts) else None

@@ -1,0 +1,150 @@
+"""A Session: one graph, its resources (variables, tables), and its cached compiled plans.
+
+    sess = Session(Graph.from_graph_def(graph_def))
+    sess.run("y:0", {"x:0": np.float32(3)})          # like tf.compat.v1.Session.run
+    f = sess.make_callable(["x:0"], ["y:0"])         # compile once, call many: f(x) -> [y]
+
+The session is also the `ctx` that kernels declaring a `ctx` parameter receive: `ctx.resources`
+is the resource manager (a dict keyed by the resource's (kind, container, shared_name)), and
+`ctx.function(func_attr)` / `ctx.call(func_attr, args)` run library functions (If, While,
+PartitionedCall...). Plans of function bodies are compiled on first call and cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from savedmodel.errors import InvalidArgumentError
+from savedmodel.executor.plan import Plan, compile_plan
+from savedmodel.graph import Edge, FuncAttr, Graph, parse_tensor_name
+
+_OBJECT = np.dtype(object)
+
+
+class FunctionCaller:
+    """Calls one instantiated library function: `caller(*args) -> list of outputs`."""
+
+    __slots__ = ("_session", "func", "_plan", "_nargs")
+
+    def __init__(self, session: Session, func: FuncAttr) -> None:
+        self._session = session
+        self.func = func
+        self._plan: Plan | None = None
+        self._nargs = -1
+
+    def _compile(self) -> Plan:
+        body = self._session.graph.library.instantiate(self.func.name, self.func.attrs)
+        self._nargs = len(body.args)
+        self._plan = self._session.compile_graph(body, body.args, body.rets, ())
+        return self._plan
+
+    def __call__(self, *args: Any) -> list[Any]:
+        plan = self._plan or self._compile()
+        if len(args) != self._nargs:
+            raise InvalidArgumentError(
+                f"function {self.func.name!r} takes {self._nargs} inputs, got {len(args)}"
+            )
+        return plan.run(args)
+
+
+class Session:
+    """Runs one graph; holds its resources and plan caches (compile once, run many)."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.resources: dict[Any, Any] = {}
+        self._plans: dict[tuple, Plan] = {}
+        self._callers: dict[tuple, FunctionCaller] = {}
+
+    # -- kernel context -------------------------------------------------------------------------
+
+    def function(self, func: FuncAttr) -> FunctionCaller:
+        """The (cached) caller of a library function instantiated with `func.attrs`."""
+        key = func.key
+        caller = self._callers.get(key)
+        if caller is None:
+            caller = self._callers[key] = FunctionCaller(self, func)
+        return caller
+
+    def call(self, func: FuncAttr, args: Sequence[Any]) -> list[Any]:
+        return self.function(func)(*args)
+
+    # -- compiling and running ------------------------------------------------------------------
+
+    def compile_graph(
+        self,
+        graph: Graph,
+        feeds: Sequence[Edge],
+        fetches: Sequence[Edge],
+        targets: Sequence[str],
+    ) -> Plan:
+        return compile_plan(graph, feeds, fetches, targets, self, call_function=self.function)
+
+    def compile(
+        self, feeds: Sequence[str], fetches: Sequence[str], targets: Sequence[str] = ()
+    ) -> Plan:
+        """The cached plan of this session's graph for tensor names `feeds`/`fetches`."""
+        key = (tuple(feeds), tuple(fetches), tuple(targets))
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self.compile_graph(
+                self.graph,
+                [parse_tensor_name(n) for n in feeds],
+                [parse_tensor_name(n) for n in fetches],
+                [_op_name(n) for n in targets],
+            )
+            self._plans[key] = plan
+        return plan
+
+    def make_callable(
+        self, feeds: Sequence[str], fetches: Sequence[str], targets: Sequence[str] = ()
+    ) -> Callable[..., list[Any]]:
+        """`f(*feed_values) -> list of fetched values`, feeds converted to the graph's dtypes."""
+        plan = self.compile(feeds, fetches, targets)
+        dtypes = plan.feed_dtypes
+
+        def call(*values: Any) -> list[Any]:
+            if len(values) != len(dtypes):
+                raise InvalidArgumentError(f"expected {len(dtypes)} feed values, got {len(values)}")
+            return plan.run([convert(v, dt) for v, dt in zip(values, dtypes, strict=True)])
+
+        return call
+
+    def run(
+        self,
+        fetches: str | Sequence[str] = (),
+        feed_dict: Mapping[str, Any] | None = None,
+        targets: Sequence[str] = (),
+    ) -> Any:
+        """Like TF1 `Session.run` with tensor-name fetches/feeds and op-name targets."""
+        single = isinstance(fetches, str)
+        fetch_list = [fetches] if single else list(fetches)
+        feed_dict = dict(feed_dict or {})
+        feeds = list(feed_dict)
+        values = self.make_callable(feeds, fetch_list, targets)(*(feed_dict[k] for k in feeds))
+        return values[0] if single else values
+
+
+def _op_name(name: str) -> str:
+    return name[1:] if name.startswith("^") else name
+
+
+def convert(value: Any, dtype: np.dtype | None) -> Any:
+    """A fed value as an array of `dtype` (strings become object arrays of bytes)."""
+    if dtype is None:
+        return value
+    if isinstance(value, np.ndarray) and value.dtype == dtype:
+        return value
+    if dtype == _OBJECT:
+        arr = np.asarray(value, dtype=object)
+        if arr.size and any(isinstance(x, str) for x in arr.flat):
+            arr = np.vectorize(_to_bytes, otypes=[object])(arr)
+        return arr
+    return np.asarray(value, dtype=dtype)
+
+
+def _to_bytes(x: Any) -> Any:
+    return x.encode("utf-8") if isinstance(x, str) else x
