@@ -1,0 +1,1 @@
+"""Front ends for running SavedModels (`loader.load`)."""
