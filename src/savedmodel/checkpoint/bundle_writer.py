@@ -103,7 +103,11 @@ class BundleWriter:
             raise InvalidArgumentError(f"Adding duplicate key: {key!r}")
 
     def add(self, key: str, value: Any, dtype: Any = None, *, shard: int = 0) -> None:
-        """Append one tensor under `key` (numpy array, scalar, or nested list of str/bytes)."""
+        """Append one tensor under `key` (numpy array, scalar, or nested list of str/bytes).
+
+        Without `dtype`, the value's numpy dtype decides (Python floats are float64 here,
+        unlike make_tensor_proto); DT_VARIANT values need `dtype="variant"`.
+        """
         bkey = key.encode("utf-8")
         self._check_key(bkey)
         arr, row = _to_array(value, dtype)
