@@ -1,4 +1,5 @@
-"""Checkpoint I/O ops: RestoreV2, SaveV2, MergeV2Checkpoints, and the file-name ops around them.
+"""File I/O ops: checkpoints (RestoreV2, SaveV2, MergeV2Checkpoints), the file-name ops around
+them (ShardedFilename, ShardedFilespec, StringJoin) and ReadFile.
 
 These are what a SavedModel's saver subgraph (TF1 `save/...`) or its `_traced_save` /
 `_traced_restore` functions (TF2) run; the bundle format itself is `savedmodel.checkpoint`.
@@ -157,6 +158,16 @@ def _remove_bundle(reader: checkpoint.BundleReader, delete_dir: bool) -> None:
             os.rmdir(os.path.dirname(reader.prefix))
         except OSError:
             pass  # not empty, or already gone: TF leaves it as well
+
+
+@kernel("ReadFile")
+def read_file(filename: np.ndarray) -> bytes:
+    path = _text(filename)
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as e:
+        raise NotFoundError(f"{path}; {e.strerror or e}") from None
 
 
 @kernel("ShardedFilename")
