@@ -154,6 +154,10 @@ def test_read_fingerprint_errors(tmp_path):
     (tmp_path / "fingerprint.pb").write_bytes(b"\x0a\xff")  # truncated length-delimited field
     with pytest.raises(errors.DataLossError, match="fingerprint.pb"):
         fp_mod.read_fingerprint(tmp_path)
+    (tmp_path / "fingerprint.pb").unlink()
+    (tmp_path / "fingerprint.pb").mkdir()
+    with pytest.raises(errors.DataLossError, match="fingerprint.pb"):
+        fp_mod.read_fingerprint(tmp_path)
 
 
 # -- canonical serialization ---------------------------------------------------------------

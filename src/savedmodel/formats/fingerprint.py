@@ -25,6 +25,7 @@ from pathlib import Path
 from google.protobuf import message
 
 from savedmodel import errors, protos
+from savedmodel.formats._files import read_bytes
 from savedmodel.formats.canonical import canonical_serialize
 from savedmodel.formats.farmhash import fingerprint64, fingerprint_cat64
 
@@ -208,14 +209,7 @@ def fingerprint_from_bytes(data: bytes, path: str = FINGERPRINT_FILENAME) -> mes
 def read_fingerprint(export_dir: str | os.PathLike[str]) -> message.Message:
     """Read ``<export_dir>/fingerprint.pb``; NotFoundError if absent, DataLossError if corrupt."""
     path = os.path.join(os.fspath(export_dir), FINGERPRINT_FILENAME)
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except FileNotFoundError:
-        raise errors.NotFoundError(f"SavedModel fingerprint file does not exist: {path}") from None
-    except IsADirectoryError:
-        raise errors.DataLossError(f"Cannot read file {path}: it is a directory.") from None
-    return fingerprint_from_bytes(data, path)
+    return fingerprint_from_bytes(read_bytes(path, "SavedModel fingerprint file"), path)
 
 
 def singleprint(fingerprint: message.Message | str | os.PathLike[str]) -> str:

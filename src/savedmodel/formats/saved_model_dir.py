@@ -23,6 +23,7 @@ from google.protobuf.message import DecodeError, Message
 
 from savedmodel import errors, protos
 from savedmodel.formats import fingerprint as _fingerprint
+from savedmodel.formats._files import read_bytes
 
 __all__ = [
     "ASSETS_DIRECTORY",
@@ -109,15 +110,6 @@ def parse_saved_model_text(
         return protos.parse_text(text, protos.SavedModel())
     except (errors.InvalidArgumentError, UnicodeDecodeError, ValueError, RecursionError) as e:
         raise errors.DataLossError(f"Cannot parse file {os.fspath(path)}: {e}.") from e
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except PermissionError as e:
-        raise errors.PermissionDeniedError(f"Cannot read file {path}: {e.strerror}") from e
-    except OSError as e:
-        raise errors.DataLossError(f"Cannot read file {path}: {e.strerror or e}") from e
 
 
 def read_saved_model(export_dir: str | os.PathLike[str]) -> Message:
@@ -253,7 +245,7 @@ class SavedModelDir:
 def read_saved_model_dir(export_dir: str | os.PathLike[str]) -> SavedModelDir:
     """Read a SavedModel directory's proto and remember where its files are."""
     path = find_saved_model_file(export_dir)
-    data = _read_bytes(path)
+    data = read_bytes(path, "SavedModel file")
     if path.name == SAVED_MODEL_FILENAME_PB:
         sm = parse_saved_model(data, path)
     else:
