@@ -37,6 +37,7 @@ MAIN_OP_KEY = "saved_model_main_op"
 LEGACY_INIT_OP_KEY = "legacy_init_op"
 TABLE_INITIALIZERS_KEY = "table_initializer"
 _NOT_CALLABLE = frozenset({INIT_OP_SIGNATURE_KEY, TRAIN_OP_SIGNATURE_KEY})
+_OBJECT = np.dtype(object)
 
 
 class TensorSpec:
@@ -70,8 +71,9 @@ class SignatureFunction:
         self._session = session
         self._input_keys = sorted(self.inputs)
         self._output_keys = sorted(self.outputs)
-        self._in_dtypes = [
-            numpy_dtype(self.inputs[k].dtype.as_datatype_enum) for k in self._input_keys
+        self._in_specs = [
+            (k, self.inputs[k], numpy_dtype(self.inputs[k].dtype.as_datatype_enum))
+            for k in self._input_keys
         ]
         self._unsupported = _unsupported_encoding(signature_def)
         self._run = None
@@ -88,23 +90,37 @@ class SignatureFunction:
         return self._run
 
     def __call__(self, **inputs: Any) -> dict[str, np.ndarray]:
+        if len(inputs) != len(self._input_keys):
+            self._bad_keys(inputs)
+        run = self._callable()
+        values = []
+        for key, spec, dtype in self._in_specs:
+            try:
+                value = inputs[key]
+            except KeyError:
+                self._bad_keys(inputs)
+            # (string inputs always go through _as_dtype: str items become bytes)
+            if type(value) is not np.ndarray or value.dtype != dtype or dtype == _OBJECT:
+                value = _as_dtype(value, dtype, spec, self._where(key))
+            if spec.shape is not None and value.shape != spec.shape:
+                _check_shape(value, spec, self._where(key))
+            values.append(value)
+        return dict(zip(self._output_keys, run(values), strict=True))
+
+    def _where(self, key: str) -> str:
+        return f"signature {self.key!r} input {key!r}"
+
+    def _bad_keys(self, inputs: Mapping[str, Any]) -> None:
         missing = [k for k in self._input_keys if k not in inputs]
         extra = sorted(set(inputs) - set(self.inputs))
-        if missing or extra:
-            parts = []
-            if missing:
-                parts.append(f"missing input(s) {missing}")
-            if extra:
-                parts.append(f"unexpected input(s) {extra}")
-            raise InvalidArgumentError(
-                f"signature {self.key!r}: {'; '.join(parts)}; it takes {self._input_keys}"
-            )
-        run = self._callable()
-        values = [
-            _convert_input(self.key, self.inputs[k], inputs[k], dt)
-            for k, dt in zip(self._input_keys, self._in_dtypes, strict=True)
-        ]
-        return dict(zip(self._output_keys, run(values), strict=True))
+        parts = []
+        if missing:
+            parts.append(f"missing input(s) {missing}")
+        if extra:
+            parts.append(f"unexpected input(s) {extra}")
+        raise InvalidArgumentError(
+            f"signature {self.key!r}: {'; '.join(parts)}; it takes {self._input_keys}"
+        )
 
     def __repr__(self) -> str:
         return f"<SignatureFunction {self.key!r} inputs={self._input_keys}>"
@@ -119,23 +135,19 @@ def _unsupported_encoding(signature_def: Any) -> str:
     return ""
 
 
-def _convert_input(sig: str, spec: TensorSpec, value: Any, dtype: np.dtype) -> np.ndarray:
-    where = f"signature {sig!r} input {spec.key!r}"
-    arr = _as_dtype(value, dtype, spec, where)
-    if spec.shape is not None:
-        ok = arr.ndim == len(spec.shape) and all(
-            want is None or want == got for want, got in zip(spec.shape, arr.shape, strict=True)
-        )
-        if not ok:
-            want = [-1 if d is None else d for d in spec.shape]
-            raise InvalidArgumentError(
-                f"{where}: expected shape {want}, got shape {list(arr.shape)}"
-            )
-    return arr
+def _check_shape(arr: np.ndarray, spec: TensorSpec, where: str) -> None:
+    """Raise unless `arr.shape` fits the partially known `spec.shape`."""
+    want = spec.shape
+    if arr.ndim == len(want) and all(
+        w is None or w == g for w, g in zip(want, arr.shape, strict=True)
+    ):
+        return
+    shown = [-1 if d is None else d for d in want]
+    raise InvalidArgumentError(f"{where}: expected shape {shown}, got shape {list(arr.shape)}")
 
 
 def _as_dtype(value: Any, dtype: np.dtype, spec: TensorSpec, where: str) -> np.ndarray:
-    if dtype == np.dtype(object):
+    if dtype == _OBJECT:
         arr = np.asarray(value, dtype=object)
         flat = arr.reshape(-1)
         for i, item in enumerate(flat):

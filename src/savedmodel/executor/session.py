@@ -57,16 +57,22 @@ class Session:
         self.graph = graph
         self.resources: dict[Any, Any] = {}
         self._plans: dict[tuple, Plan] = {}
-        self._callers: dict[tuple, FunctionCaller] = {}
+        self._callers: dict[FuncAttr, FunctionCaller] = {}
+        self._by_id: dict[int, tuple[FuncAttr, FunctionCaller]] = {}
 
     # -- kernel context -------------------------------------------------------------------------
 
     def function(self, func: FuncAttr) -> FunctionCaller:
         """The (cached) caller of a library function instantiated with `func.attrs`."""
-        key = func.key
-        caller = self._callers.get(key)
+        # Functional kernels ask for their FuncAttr on every call: look the object up by id
+        # first (an int hash in C), by value only the first time.
+        entry = self._by_id.get(id(func))
+        if entry is not None and entry[0] is func:
+            return entry[1]
+        caller = self._callers.get(func)
         if caller is None:
-            caller = self._callers[key] = FunctionCaller(self, func)
+            caller = self._callers[func] = FunctionCaller(self, func)
+        self._by_id[id(func)] = (func, caller)
         return caller
 
     def call(self, func: FuncAttr, args: Sequence[Any]) -> list[Any]:

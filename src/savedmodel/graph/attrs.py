@@ -41,10 +41,15 @@ class FuncAttr:
         return cached
 
     def __hash__(self) -> int:
-        return hash(self.key)
+        # Cached: executors look callers up by FuncAttr on every functional-op call.
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(self.key)
+            object.__setattr__(self, "_hash", cached)
+        return cached
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, FuncAttr) and other.key == self.key
+        return self is other or (isinstance(other, FuncAttr) and other.key == self.key)
 
 
 @dataclass(frozen=True)
