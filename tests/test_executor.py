@@ -7,7 +7,10 @@ expected values follow from the graph's meaning; numeric kernels are only used a
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import weakref
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -179,6 +182,16 @@ def test_op_def_table_structure():
     assert call.is_stateful and not op_def_table.lookup("Identity").is_stateful
     assert op_def_table.lookup("NoSuchOp") is None
     assert "MatMul" in op_def_table.op_names()
+
+
+@pytest.mark.interop
+def test_op_def_table_is_what_tensorflow_registers(tmp_path):
+    """The committed op_defs.binpb is exactly what tools/gen_op_defs.py dumps from TF today."""
+    pytest.importorskip("tensorflow")
+    out = tmp_path / "op_defs.binpb"
+    tool = Path(__file__).parent.parent / "tools" / "gen_op_defs.py"
+    subprocess.run([sys.executable, str(tool), "--out", str(out)], check=True, capture_output=True)
+    assert out.read_bytes() == op_def_table.OP_DEFS_PATH.read_bytes()
 
 
 def test_attr_decoding():
@@ -982,3 +995,32 @@ def test_unknown_attr_values_fail_at_plan_time():
         sess.compile(["ids:0"], ["g1:0", "weird:0"])
     assert info.value.unsupported_attrs == ["Identity.surprise=3", "ResourceGather.batch_dims=1"]
     assert "attr batch_dims=1" in str(info.value) and "'g1'" in str(info.value)
+
+
+def test_kernel_outputs_are_checked_against_the_op_def():
+    bad_value = protos.AttrValue()
+    bad_value.tensor.CopyFrom(tensors.make_tensor_proto(np.float64(1.5)))
+    folded = node("folded", "Const", dtype=F32)
+    folded.attr["value"].CopyFrom(bad_value)  # value float64, dtype float32
+    run_time = node("run_time", "Const", "^folded_ok", dtype=F32)
+    run_time.attr["value"].CopyFrom(bad_value)
+    sess = session([folded, run_time, const("folded_ok", 1.0, np.float32)])
+    with pytest.raises(errors.InvalidArgumentError, match="Const value has dtype float64") as info:
+        sess.run("folded:0")
+    assert info.value.node_name == "folded"
+    # a Const with control inputs runs as a step: its kernel output is checked centrally
+    with pytest.raises(errors.InternalError, match="returned dtype float64") as info:
+        sess.run("run_time:0")
+    assert info.value.node_name == "run_time" and info.value.op_type == "Const"
+
+
+def test_control_edge_from_a_function_argument():
+    f = function(
+        "f",
+        [("x", F32)],
+        [("y", F32)],
+        [const("c", 4.0, np.float32), node("y", "Identity", "c:output:0", "^x", T=F32)],
+        {"y": "y:output:0"},
+    )
+    sess = session([placeholder("x"), node("call", "f", "x")], [f])
+    assert sess.run("call:0", {"x:0": 1.0}) == np.float32(4.0)

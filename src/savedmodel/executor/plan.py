@@ -160,7 +160,9 @@ def _prune(graph: Graph, seeds: Iterable[str], fed: set[Edge]) -> set[str]:
                 stack.append(edge[0])
         for ctrl in node.control_inputs:
             _require(graph, ctrl, node)
-            stack.append(ctrl)
+            # A control edge from a function argument orders nothing: arguments exist up front.
+            if graph.nodes[ctrl].op != ARG_OP:
+                stack.append(ctrl)
     return needed
 
 
@@ -179,7 +181,7 @@ def _toposort(graph: Graph, needed: set[str], fed: set[Edge]) -> list[Node]:
     for name in needed:
         node = graph.nodes[name]
         deps = {e[0] for e in node.inputs if e not in fed}
-        deps.update(node.control_inputs)
+        deps.update(c for c in node.control_inputs if c in needed)
         pending[name] = len(deps)
         for dep in deps:
             consumers[dep].append(name)
@@ -252,10 +254,18 @@ def compile_plan(
             raise InvalidArgumentError(e.message, node_name=node.name, op_type=node.op) from None
         out_info[node.name] = (dts, refs)
         const = node.op in _CONST_OPS and not node.control_inputs
+        value = attrs.get("value") if const else None
+        if const and not (isinstance(value, np.ndarray) and value.dtype == dts[0]):
+            raise InvalidArgumentError(
+                f"Const value has dtype {getattr(value, 'dtype', type(value).__name__)}, the node"
+                f" says {dts[0]}",
+                node_name=node.name,
+                op_type=node.op,
+            )
         for i in range(len(dts)):
             edge = (node.name, i)
             if edge not in slots:
-                slots[edge] = new_slot(attrs.get("value") if const else None)
+                slots[edge] = new_slot(value)
 
     def slot_of(edge: Edge, consumer: Node) -> int:
         slot = slots.get(edge)
