@@ -489,21 +489,8 @@ def _run_v2(tf, loaded, export_dir: Path, call: dict, feeds: dict):
     return _normalized({k: v.numpy() for k, v in got.items()}, (export_dir,))
 
 
-BROKEN_INPUTS = pytest.mark.xfail(
-    strict=True,
-    reason="fixture: serialized tf.Example inputs ending in NUL bytes were truncated by the npz "
-    "'S' dtype, so TensorFlow cannot parse them (the original model fails too)",
-)
-
-
 @pytest.mark.interop
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=BROKEN_INPUTS) if n == "tf1_classify_regress" else n
-        for n in SIGNATURE_MODELS
-    ],
-)
+@pytest.mark.parametrize("name", SIGNATURE_MODELS)
 def test_tensorflow_runs_our_rewritten_models(name, tmp_path):
     """TF loads the copy we wrote, with both loaders; every signature gives the same result.
 
