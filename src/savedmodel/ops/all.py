@@ -10,5 +10,6 @@ import savedmodel.ops.graph_ops  # noqa: F401
 import savedmodel.ops.io_ops  # noqa: F401
 import savedmodel.ops.list_ops  # noqa: F401
 import savedmodel.ops.lookup_ops  # noqa: F401
+import savedmodel.ops.math_ops  # noqa: F401
 import savedmodel.ops.resource_variable_ops  # noqa: F401
 import savedmodel.ops.state_ops  # noqa: F401
