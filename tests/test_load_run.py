@@ -156,3 +156,77 @@ def test_metagraph_multiply_through_its_saver_checkpoint() -> None:
     (fetch, want), = expected["fetch"].items()  # fmt: skip
     got = sess.run(fetch, expected["feed"])
     assert got == np.float32(want)
+
+
+def _tf_outputs(tf, fn, inputs: dict) -> dict:
+    return {k: v.numpy() for k, v in fn(**{k: tf.constant(v) for k, v in inputs.items()}).items()}
+
+
+@pytest.mark.interop
+def test_tf2_functional_control_flow_matches_tensorflow(tmp_path) -> None:
+    """tf.while_loop + TensorArrays + tf.cond + tf.switch_case + a variable, saved by TF."""
+    tf = pytest.importorskip("tensorflow")
+
+    class Model(tf.Module):
+        def __init__(self):
+            self.v = tf.Variable(1.0)
+
+        @tf.function(
+            input_signature=[tf.TensorSpec([None], tf.float32), tf.TensorSpec([], tf.int32)]
+        )
+        def f(self, x, k):
+            grow = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+            fixed = tf.TensorArray(tf.float32, size=k)
+
+            def body(i, grow, fixed):
+                val = x * tf.cast(i, tf.float32) + self.v
+                return i + 1, grow.write(i, val), fixed.write(i, tf.reduce_sum(val))
+
+            i, grow, fixed = tf.while_loop(lambda i, *_: i < k, body, [tf.constant(0), grow, fixed])
+            stacked = grow.stack()
+            y = tf.cond(tf.reduce_sum(x) > 0, lambda: stacked * 2.0, lambda: stacked - 1.0)
+            z = tf.switch_case(k % 3, [lambda: x, lambda: x * 2.0, lambda: x + 3.0])
+            self.v.assign_add(1.0)
+            return {"stacked": y, "sums": fixed.stack(), "z": z, "i": i, "v": self.v.read_value()}
+
+    model = Model()
+    tf.saved_model.save(model, str(tmp_path), signatures={"serving_default": model.f})
+    theirs = tf.saved_model.load(str(tmp_path)).signatures["serving_default"]
+    loaded = savedmodel.load(tmp_path)
+    ours = loaded.signatures["serving_default"]
+    library = loaded.session.graph.library
+    ops = {n.op for f in library.names() for n in library.instantiate(f).nodes.values()}
+    assert {"While", "TensorListSetItem", "TensorListStack"} <= ops
+    assert ops & {"If", "StatelessIf"} and ops & {"Case", "StatelessCase"}
+    # the variable is bumped on every call: the sequence of calls must agree too
+    for x, k in [([1.0, 2.0], 3), ([-1.0, -2.0], 4), ([0.5], 2), ([3.0, 1.0, 2.0], 5)]:
+        inputs = {"x": np.asarray(x, np.float32), "k": np.int32(k)}
+        want = _tf_outputs(tf, theirs, inputs)
+        got = ours(**inputs)
+        assert sorted(got) == sorted(want)
+        for key in want:
+            np.testing.assert_array_equal(got[key], want[key], err_msg=f"{key} for {inputs}")
+            assert got[key].dtype == want[key].dtype
+    # both refuse to stack an empty list whose element shape is not fully known
+    with pytest.raises(tf.errors.InvalidArgumentError, match="empty list"):
+        _tf_outputs(tf, theirs, {"x": np.ones(2, np.float32), "k": np.int32(0)})
+    with pytest.raises(errors.InvalidArgumentError, match="empty list") as info:
+        ours(x=np.ones(2, np.float32), k=np.int32(0))
+    assert info.value.op_type == "TensorListStack"
+
+
+@pytest.mark.interop
+def test_tf1_control_flow_is_reported_as_unsupported(tmp_path) -> None:
+    tf = pytest.importorskip("tensorflow")
+    tf.compat.v1.disable_control_flow_v2()
+    try:
+        with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
+            x = tf.compat.v1.placeholder(tf.float32, [], name="x")
+            y = tf.cond(x > 0, lambda: x * 2.0, lambda: x - 1.0)
+            tf.compat.v1.saved_model.simple_save(sess, str(tmp_path), {"x": x}, {"y": y})
+    finally:
+        tf.compat.v1.enable_control_flow_v2()
+    with pytest.raises(errors.UnimplementedError) as info:
+        savedmodel.load(tmp_path)
+    assert {"Switch", "Merge"} <= set(info.value.unsupported_ops)
+    assert "TF1 control flow" in str(info.value)

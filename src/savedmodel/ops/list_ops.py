@@ -179,6 +179,12 @@ def _stacked(lst: TensorList, items: list, element_shape: np.ndarray, what: str)
     known = [x for x in items if x is not None]
     if known:
         shape = _merge(shape, known[0].shape)
+    if not items and (shape is None or any(d is None for d in shape)):
+        shown = "<unknown>" if shape is None else [-1 if d is None else d for d in shape]
+        raise InvalidArgumentError(
+            f"Tried to stack elements of an empty list with non-fully-defined element_shape:"
+            f" {shown}"
+        )
     if len(known) < len(items) or not items:
         fill = _zeros(lst, shape, what)
         items = [fill if x is None else x for x in items]
