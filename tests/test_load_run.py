@@ -230,3 +230,20 @@ def test_tf1_control_flow_is_reported_as_unsupported(tmp_path) -> None:
         savedmodel.load(tmp_path)
     assert {"Switch", "Merge"} <= set(info.value.unsupported_ops)
     assert "TF1 control flow" in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["tf2_save", "all_dtypes", "keras_model", "tf1_multi_metagraph"])
+def test_saver_writes_the_same_checkpoint_back(name: str, tmp_path) -> None:
+    """Running the MetaGraph's own save op reproduces TF's variables files byte for byte."""
+    model = savedmodel.load(MODELS / name, tags=["serve"])
+    saver = model.meta_graph.saver_def
+    prefix = str(tmp_path / "out" / "variables")
+    written = model.session.run(saver.save_tensor_name, {saver.filename_tensor_name: prefix})
+    assert written == prefix.encode()
+    original = MODELS / name / "variables" / "variables"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "variables.data-00000-of-00001",
+        "variables.index",
+    ]
+    for suffix in (".index", ".data-00000-of-00001"):
+        assert Path(prefix + suffix).read_bytes() == Path(str(original) + suffix).read_bytes()

@@ -13,9 +13,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from savedmodel import checkpoint
+from savedmodel import checkpoint, protos
 from savedmodel.checkpoint import slices as slice_keys
-from savedmodel.errors import InvalidArgumentError, NotFoundError, UnimplementedError
+from savedmodel.checkpoint import sstable
+from savedmodel.checkpoint.bundle import BUNDLE_VERSION, HEADER_KEY
+from savedmodel.errors import InvalidArgumentError, NotFoundError
 from savedmodel.ops.registry import kernel
 
 
@@ -118,6 +120,8 @@ def merge_v2_checkpoints(
     delete_old_dirs: bool = True,
     allow_missing_files: bool = False,
 ) -> None:
+    # NOTE: like TF, merging never re-encodes tensors: the sources' data files are renamed to
+    # shards of the destination and their index entries are merged, shard ids shifted.
     sources = _texts(checkpoint_prefixes)
     dest = _text(destination_prefix)
     readers = []
@@ -127,37 +131,42 @@ def merge_v2_checkpoints(
                 continue
             raise NotFoundError(f"Checkpoint {src} (to merge into {dest}) not found")
         readers.append(checkpoint.BundleReader(src))
-    try:
-        os.makedirs(os.path.dirname(dest) or ".", exist_ok=True)
-        # NOTE: like TF, each source bundle becomes one data shard of the merged bundle.
-        with checkpoint.BundleWriter(dest, num_shards=max(len(readers), 1)) as writer:
-            for shard, reader in enumerate(readers):
-                for key in reader.keys():
-                    if reader.entry(key).slices:
-                        raise UnimplementedError(
-                            f"MergeV2Checkpoints: partitioned tensor {key!r} is not supported"
-                        )
-                    value = reader.get_tensor(key)
-                    writer.add(key.decode("utf-8"), value, value.dtype, shard=shard)
-    finally:
-        for reader in readers:
-            reader.close()
+    total = sum(r.num_shards for r in readers)
+    entries: dict[bytes, bytes] = {}
+    renames: list[tuple[str, str]] = []
+    base = 0
     for reader in readers:
-        _remove_bundle(reader, delete_old_dirs)
-
-
-def _remove_bundle(reader: checkpoint.BundleReader, delete_dir: bool) -> None:
-    paths = [checkpoint.index_path(reader.prefix)]
-    paths += [checkpoint.data_path(reader.prefix, i, reader.num_shards)
-              for i in range(reader.num_shards)]  # fmt: skip
-    for path in paths:
-        if os.path.exists(path):
-            os.remove(path)
-    if delete_dir:
-        try:
-            os.rmdir(os.path.dirname(reader.prefix))
-        except OSError:
-            pass  # not empty, or already gone: TF leaves it as well
+        with reader:
+            for key in reader.keys():
+                if key in entries:
+                    raise InvalidArgumentError(f"Duplicate tensor key {key!r} while merging {dest}")
+                entry = protos.BundleEntryProto()
+                entry.CopyFrom(reader.entry(key))
+                entry.shard_id += base
+                entries[key] = entry.SerializeToString()
+            for shard in range(reader.num_shards):
+                renames.append(
+                    (
+                        checkpoint.data_path(reader.prefix, shard, reader.num_shards),
+                        checkpoint.data_path(dest, base + shard, max(total, 1)),
+                    )
+                )
+            base += reader.num_shards
+    os.makedirs(os.path.dirname(dest) or ".", exist_ok=True)
+    for src_path, dest_path in renames:
+        os.replace(src_path, dest_path)
+    header = protos.BundleHeaderProto(num_shards=max(total, 1))
+    header.version.producer = BUNDLE_VERSION
+    items = [(HEADER_KEY, header.SerializeToString())]
+    items += sorted(entries.items())
+    sstable.write_table(checkpoint.index_path(dest), items)
+    for reader in readers:
+        os.remove(checkpoint.index_path(reader.prefix))
+        if delete_old_dirs:
+            try:
+                os.rmdir(os.path.dirname(reader.prefix))
+            except OSError:
+                pass  # not empty (or gone): TF leaves such directories too
 
 
 @kernel("ReadFile")
