@@ -51,6 +51,19 @@ def parse_shape_and_slice(spec: str) -> tuple[tuple[int, ...], list[tuple[int, i
     return shape, extents
 
 
+def _names_and_specs(
+    op: str, tensor_names: np.ndarray, shape_and_slices: np.ndarray, per_tensor: Sequence, what: str
+) -> tuple[list[str], list[str]]:
+    names = _texts(tensor_names)
+    specs = _texts(shape_and_slices)
+    if not (len(names) == len(specs) == len(per_tensor)):
+        raise InvalidArgumentError(
+            f"{op}: {len(names)} tensor names, {len(specs)} shape_and_slices and"
+            f" {len(per_tensor)} {what}"
+        )
+    return names, specs
+
+
 @kernel("RestoreV2")
 def restore_v2(
     prefix: np.ndarray,
@@ -59,13 +72,7 @@ def restore_v2(
     *,
     dtypes: list[np.dtype],
 ) -> np.ndarray | list[np.ndarray]:
-    names = _texts(tensor_names)
-    specs = _texts(shape_and_slices)
-    if not (len(names) == len(specs) == len(dtypes)):
-        raise InvalidArgumentError(
-            f"RestoreV2: {len(names)} tensor names, {len(specs)} shape_and_slices and"
-            f" {len(dtypes)} dtypes"
-        )
+    names, specs = _names_and_specs("RestoreV2", tensor_names, shape_and_slices, dtypes, "dtypes")
     with checkpoint.BundleReader(_text(prefix)) as reader:
         out = []
         for name, spec, dtype in zip(names, specs, dtypes, strict=True):
@@ -94,13 +101,7 @@ def save_v2(
     shape_and_slices: np.ndarray,
     tensors: Sequence[np.ndarray],
 ) -> None:
-    names = _texts(tensor_names)
-    specs = _texts(shape_and_slices)
-    if not (len(names) == len(specs) == len(tensors)):
-        raise InvalidArgumentError(
-            f"SaveV2: {len(names)} tensor names, {len(specs)} shape_and_slices and"
-            f" {len(tensors)} tensors"
-        )
+    names, specs = _names_and_specs("SaveV2", tensor_names, shape_and_slices, tensors, "tensors")
     path = _text(prefix)
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     with checkpoint.BundleWriter(path) as writer:
