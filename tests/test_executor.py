@@ -1024,3 +1024,24 @@ def test_control_edge_from_a_function_argument():
     )
     sess = session([placeholder("x"), node("call", "f", "x")], [f])
     assert sess.run("call:0", {"x:0": 1.0}) == np.float32(4.0)
+
+
+def test_malformed_graphs_fail_with_the_node_named():
+    corrupt = node("c", "Const", dtype=F32)
+    corrupt.attr["value"].tensor.dtype = protos.DT_FLOAT
+    corrupt.attr["value"].tensor.tensor_shape.dim.add(size=4)
+    corrupt.attr["value"].tensor.tensor_content = b"\x00" * 3  # 3 bytes for 4 floats
+    with pytest.raises(errors.OpError) as info:
+        make_graph([corrupt])
+    assert info.value.node_name == "c"
+    sess = session([const("a", 1.0, np.float32), node("n", "IdentityN", "a", T=3)])
+    with pytest.raises(errors.InvalidArgumentError, match="wrong kind") as info:
+        sess.run("n:0")
+    assert info.value.node_name == "n"
+    sess = session([const("a", 1.0, np.float32), node("b", "Identity", "a:3", T=F32)])
+    with pytest.raises(errors.InvalidArgumentError, match="does not exist") as info:
+        sess.run("b:0")
+    assert info.value.node_name == "b"
+    f = function("f", [("x", F32)], [("y", F32)], [], {"y": "nowhere:output:0"})
+    with pytest.raises(errors.InvalidArgumentError, match="names no node or argument"):
+        session([placeholder("x"), node("call", "f", "x")], [f]).run("call:0", {"x:0": 1.0})

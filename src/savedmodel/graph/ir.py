@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from savedmodel.errors import InvalidArgumentError, NotFoundError
+from savedmodel.errors import InvalidArgumentError, NotFoundError, OpError
 from savedmodel.graph import attrs as attr_codec
 from savedmodel.graph import op_def_table
 from savedmodel.graph.op_def_table import OpDef
@@ -38,6 +38,17 @@ class Node:
 
     def __repr__(self) -> str:
         return f"Node({self.name!r}, op={self.op!r})"
+
+
+def _decode_attrs(node_def: Any, function: str = "") -> dict[str, Any]:
+    """A NodeDef's attrs decoded; a bad value (e.g. a corrupt tensor) names the node."""
+    try:
+        return attr_codec.decode_map(node_def.attr)
+    except OpError as e:
+        e.node_name, e.op_type = node_def.name, node_def.op
+        if function:
+            e.add_note(f"\t in function {function}")
+        raise
 
 
 def parse_tensor_name(name: str) -> Edge:
@@ -72,7 +83,7 @@ class Graph:
         """Build the IR of a `tensorflow.GraphDef` message (its `library` included)."""
         nodes = []
         for nd in graph_def.node:
-            node = Node(nd.name, nd.op, attrs=attr_codec.decode_map(nd.attr))
+            node = Node(nd.name, nd.op, attrs=_decode_attrs(nd))
             for name in nd.input:
                 if name.startswith("^"):
                     node.control_inputs.append(name[1:])
@@ -128,7 +139,7 @@ class _Template:
         self.name: str = fdef.signature.name
         self.signature = OpDef.from_proto(fdef.signature)
         self.nodes = [
-            _RawNode(nd.name, nd.op, tuple(nd.input), attr_codec.decode_map(nd.attr))
+            _RawNode(nd.name, nd.op, tuple(nd.input), _decode_attrs(nd, self.name))
             for nd in fdef.node_def
         ]
         self.ret = dict(fdef.ret)

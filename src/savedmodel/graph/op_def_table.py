@@ -41,10 +41,17 @@ class ArgDef:
 
     def count(self, attrs: Mapping[str, Any]) -> int:
         """Number of tensors this argument stands for, given a node's (defaulted) attrs."""
-        if self.number_attr:
-            return int(_need(attrs, self.number_attr, self.name))
-        if self.type_list_attr:
-            return len(_need(attrs, self.type_list_attr, self.name))
+        try:
+            if self.number_attr:
+                return int(_need(attrs, self.number_attr, self.name))
+            if self.type_list_attr:
+                return len(_need(attrs, self.type_list_attr, self.name))
+        except (TypeError, ValueError):
+            attr = self.number_attr or self.type_list_attr
+            raise InvalidArgumentError(
+                f"attr {attr!r} (for argument {self.name!r}) has a value of the wrong kind:"
+                f" {attrs[attr]!r}"
+            ) from None
         return 1
 
     def dtypes(self, attrs: Mapping[str, Any]) -> list[np.dtype]:
