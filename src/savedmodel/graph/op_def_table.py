@@ -41,25 +41,18 @@ class ArgDef:
 
     def count(self, attrs: Mapping[str, Any]) -> int:
         """Number of tensors this argument stands for, given a node's (defaulted) attrs."""
-        try:
-            if self.number_attr:
-                return int(_need(attrs, self.number_attr, self.name))
-            if self.type_list_attr:
-                return len(_need(attrs, self.type_list_attr, self.name))
-        except (TypeError, ValueError):
-            attr = self.number_attr or self.type_list_attr
-            raise InvalidArgumentError(
-                f"attr {attr!r} (for argument {self.name!r}) has a value of the wrong kind:"
-                f" {attrs[attr]!r}"
-            ) from None
+        if self.number_attr:
+            return _need(attrs, self.number_attr, self.name, int)
+        if self.type_list_attr:
+            return len(_need(attrs, self.type_list_attr, self.name, list))
         return 1
 
     def dtypes(self, attrs: Mapping[str, Any]) -> list[np.dtype]:
         """Numpy dtypes of the tensors of this argument (object for string/resource/variant)."""
         if self.type_list_attr:
-            return list(_need(attrs, self.type_list_attr, self.name))
+            return list(_need(attrs, self.type_list_attr, self.name, list))
         if self.type_attr:
-            dtype = _need(attrs, self.type_attr, self.name)
+            dtype = _need(attrs, self.type_attr, self.name, np.dtype)
         else:
             dtype = attr_codec.numpy_dtype(self.type)
         return [dtype] * self.count(attrs)
@@ -139,11 +132,16 @@ class OpDef:
         return frozenset(names)
 
 
-def _need(attrs: Mapping[str, Any], name: str, arg: str) -> Any:
+def _need(attrs: Mapping[str, Any], name: str, arg: str, kind: type) -> Any:
     try:
-        return attrs[name]
+        value = attrs[name]
     except KeyError:
         raise InvalidArgumentError(f"attr {name!r} (for argument {arg!r}) is not set") from None
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise InvalidArgumentError(
+            f"attr {name!r} (for argument {arg!r}) has a value of the wrong kind: {value!r}"
+        )
+    return value
 
 
 def _arg(proto: Any) -> ArgDef:
