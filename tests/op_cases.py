@@ -95,6 +95,7 @@ def load(family: str) -> list[Any]:
             "single_output": entry["single_output"],
             "error": entry.get("error"),
             "outputs": [_array(r, arrays) for r in entry.get("outputs", [])],
+            "undefined_outputs": entry.get("undefined_outputs", []),
         }
         marks = []
         if "xfail" in entry:
@@ -125,6 +126,11 @@ def run(case: dict[str, Any], tolerances: dict[str, Any]) -> None:
     expected = case["outputs"]
     assert len(result) == len(expected), f"{len(result)} outputs, TensorFlow gave {len(expected)}"
     for i, (ours, theirs) in enumerate(zip(result, expected, strict=True)):
+        if i in case["undefined_outputs"]:
+            # TensorFlow leaves this output's values unspecified: check the form only.
+            assert type(ours) is np.ndarray and ours.dtype == theirs.dtype
+            assert ours.shape == theirs.shape, f"output {i}: shape {ours.shape} vs {theirs.shape}"
+            continue
         spec = tolerances.get(case["op"])
         if isinstance(spec, dict):
             spec = spec.get(theirs.dtype.name)

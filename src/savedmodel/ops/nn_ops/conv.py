@@ -1,0 +1,324 @@
+"""Convolutions: Conv2D, Conv3D, DepthwiseConv2dNative, Conv2DBackpropInput and
+Conv3DBackpropInputV2, for any padding (SAME, VALID, EXPLICIT), stride and dilation.
+
+Forward convolutions are im2col + one BLAS matmul: the padded input is viewed as sliding windows
+(no copy), the windows are gathered into a patch matrix a block of output rows at a time (bounding
+the temporary), and multiplied by the filter matrix. Transposed convolutions do the matmul first
+and scatter-add the columns back with one strided add per filter tap. No Python loop runs over
+pixels. Channels-first layouts are transposed to channels-last and back.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from savedmodel.errors import InvalidArgumentError
+from savedmodel.ops._common import array, compute_dtype, shape_str, text, vector
+from savedmodel.ops.registry import register
+
+# Upper bound on one im2col patch block, in elements (the matmul then runs per block).
+_PATCH_BLOCK = 1 << 22
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Spatial geometry of one convolution or pooling (channels-last)."""
+
+    out: tuple[int, ...]
+    pad: tuple[tuple[int, int], ...]
+
+
+def spatial_geometry(
+    in_sizes: tuple[int, ...],
+    window: tuple[int, ...],
+    strides: tuple[int, ...],
+    dilations: tuple[int, ...],
+    padding: str,
+    explicit: list[tuple[int, int]] | None = None,
+) -> Geometry:
+    """Output sizes and (before, after) paddings, as TensorFlow's GetWindowedOutputSize."""
+    out, pad = [], []
+    for d, (size, k, s, r) in enumerate(zip(in_sizes, window, strides, dilations, strict=True)):
+        eff = (k - 1) * r + 1
+        if padding == "VALID":
+            n = (size - eff + s) // s
+            before = after = 0
+        elif padding == "SAME":
+            n = -(-size // s)
+            total = max((n - 1) * s + eff - size, 0)
+            before, after = total // 2, total - total // 2
+        elif padding == "EXPLICIT":
+            before, after = explicit[d]
+            n = (size + before + after - eff) // s + 1
+        else:
+            raise InvalidArgumentError(f"Unknown padding type: {padding}")
+        if n < 0 or (padding == "EXPLICIT" and size + before + after < eff):
+            raise InvalidArgumentError(
+                f"Computed output size would be negative: {n} [input_size: {size},"
+                f" effective_filter_size: {eff}, stride: {s}]"
+            )
+        out.append(max(n, 0))
+        pad.append((before, after))
+    return Geometry(tuple(out), tuple(pad))
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where batch, spatial and channel dims sit for a data_format string."""
+
+    channels_first: bool
+    rank: int
+
+    @classmethod
+    def parse(cls, data_format: str, rank: int) -> Layout:
+        fmt = text(data_format)
+        if fmt not in ("NHWC", "NCHW", "NDHWC", "NCDHW", "NWC", "NCW"):
+            raise InvalidArgumentError(f"Unsupported data_format {fmt}")
+        if len(fmt) != rank:
+            raise InvalidArgumentError(f"data_format {fmt} does not fit an input of rank {rank}")
+        return cls(fmt[1] == "C", rank)
+
+    def to_last(self, x: np.ndarray) -> np.ndarray:
+        return np.moveaxis(x, 1, -1) if self.channels_first else x
+
+    def from_last(self, x: np.ndarray) -> np.ndarray:
+        return np.moveaxis(x, -1, 1) if self.channels_first else x
+
+    def spatial(self, values: list[int], what: str) -> tuple[int, ...]:
+        """The spatial entries of a per-dimension attr (strides, ksize, dilations)."""
+        if len(values) != self.rank:
+            raise InvalidArgumentError(
+                f"Sliding window {what} field must specify {self.rank} dimensions"
+            )
+        batch, chan = values[0], values[1 if self.channels_first else -1]
+        if batch != 1 or chan != 1:
+            raise InvalidArgumentError(
+                f"Current implementation does not yet support {what} in the batch and depth"
+                " dimensions."
+            )
+        return tuple(values[2:] if self.channels_first else values[1:-1])
+
+    def explicit(self, values: list[int]) -> list[tuple[int, int]]:
+        pairs = [(values[2 * i], values[2 * i + 1]) for i in range(len(values) // 2)]
+        if len(pairs) != self.rank or any(a < 0 or b < 0 for a, b in pairs):
+            raise InvalidArgumentError(
+                f"explicit_paddings attribute must contain {2 * self.rank} non-negative values,"
+                f" got {values}"
+            )
+        return pairs[2:] if self.channels_first else pairs[1:-1]
+
+
+def _windows(x: np.ndarray, geo: Geometry, window, strides, dilations, fill=0) -> np.ndarray:
+    """[N, *out, C, *window] strided view of the padded channels-last input."""
+    if any(p != (0, 0) for p in geo.pad):
+        x = np.pad(x, [(0, 0), *geo.pad, (0, 0)], constant_values=fill)
+    spatial = tuple(range(1, x.ndim - 1))
+    eff = tuple((k - 1) * r + 1 for k, r in zip(window, dilations, strict=True))
+    if any(e > size for e, size in zip(eff, x.shape[1:-1], strict=True)):
+        # The window never fits (a VALID output of size 0): an empty view of the right rank.
+        shape = (x.shape[0], *geo.out, x.shape[-1], *window)
+        return np.zeros(shape, dtype=x.dtype)
+    view = sliding_window_view(x, eff, axis=spatial)
+    index = (slice(None),)
+    index += tuple(slice(0, n * s, s) for n, s in zip(geo.out, strides, strict=True))
+    index += (slice(None),) + tuple(slice(None, None, r) for r in dilations)
+    return view[index]
+
+
+def _patch_rows(windows: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Rows [lo, hi) of the first output spatial dim as a patch matrix [rows, *window, C]."""
+    block = windows[:, lo:hi]
+    nsp = block.ndim // 2 - 1  # spatial dims of output (== window dims)
+    order = (0, *range(1, 1 + nsp), *range(2 + nsp, 2 + 2 * nsp), 1 + nsp)
+    block = np.transpose(block, order)
+    rows = math.prod(block.shape[: 1 + nsp])
+    return block.reshape(rows, math.prod(block.shape[1 + nsp :]))
+
+
+def _row_blocks(windows: np.ndarray, per_row: int) -> list[tuple[int, int]]:
+    n0 = windows.shape[1]
+    rows = max(1, _PATCH_BLOCK // max(per_row, 1))
+    return [(lo, min(lo + rows, n0)) for lo in range(0, n0, rows)] or [(0, 0)]
+
+
+def convolve(
+    x: np.ndarray,
+    filt: np.ndarray,
+    geo: Geometry,
+    strides: tuple[int, ...],
+    dilations: tuple[int, ...],
+) -> np.ndarray:
+    """Channels-last convolution; filter [*window, Cin/groups, Cout]."""
+    acc = compute_dtype(x.dtype)
+    window = filt.shape[:-2]
+    cin, cout = x.shape[-1], filt.shape[-1]
+    per_group = filt.shape[-2]
+    if per_group == 0 or cin % per_group or cout % (cin // per_group):
+        raise InvalidArgumentError(
+            f"input depth must be evenly divisible by filter depth: {cin} vs {per_group}"
+        )
+    groups = cin // per_group
+    xa = x.astype(acc, copy=False)
+    fa = filt.astype(acc, copy=False)
+    n = x.shape[0]
+    out = np.empty((n, *geo.out, cout), dtype=acc)
+    if (
+        all(k == 1 for k in window)
+        and all(s == 1 for s in strides)
+        and groups == 1
+        and not any(p != (0, 0) for p in geo.pad)
+    ):
+        # 1x1 convolution: a plain matmul over all pixels.
+        out[...] = (xa.reshape(-1, cin) @ fa.reshape(cin, cout)).reshape(out.shape)
+        return out
+    win = _windows(xa, geo, window, strides, dilations)
+    ktaps = math.prod(window)
+    # Filter as [groups, taps * Cin/groups, Cout/groups], matching patch columns (taps, C).
+    og = cout // groups
+    fmat = fa.reshape(ktaps, per_group, groups, og).transpose(2, 0, 1, 3)
+    fmat = fmat.reshape(groups, ktaps * per_group, og)
+    per_row = n * math.prod(geo.out[1:]) * ktaps * cin
+    for lo, hi in _row_blocks(win, per_row):
+        if hi <= lo:
+            continue
+        patches = _patch_rows(win, lo, hi)  # [rows, taps * Cin]
+        if groups == 1:
+            res = patches @ fmat[0]
+        else:
+            p = patches.reshape(len(patches), ktaps, groups, per_group).transpose(2, 0, 1, 3)
+            res = np.matmul(p.reshape(groups, len(patches), -1), fmat)  # [G, rows, og]
+            res = res.transpose(1, 0, 2).reshape(len(patches), cout)
+        out[:, lo:hi] = res.reshape((n, hi - lo, *geo.out[1:], cout))
+    return out
+
+
+def depthwise(x: np.ndarray, filt: np.ndarray, geo: Geometry, strides, dilations) -> np.ndarray:
+    """Channels-last depthwise convolution; filter [*window, C, multiplier]."""
+    acc = compute_dtype(x.dtype)
+    window = filt.shape[:-2]
+    c, mult = filt.shape[-2:]
+    if x.shape[-1] != c:
+        raise InvalidArgumentError(
+            f"input and filter must have the same depth: {x.shape[-1]} vs {c}"
+        )
+    n = x.shape[0]
+    ktaps = math.prod(window)
+    win = _windows(x.astype(acc, copy=False), geo, window, strides, dilations)
+    fmat = filt.astype(acc, copy=False).reshape(ktaps, c, mult).transpose(1, 0, 2)  # [C, taps, M]
+    out = np.empty((n, *geo.out, c * mult), dtype=acc)
+    per_row = n * math.prod(geo.out[1:]) * ktaps * c
+    for lo, hi in _row_blocks(win, per_row):
+        if hi <= lo:
+            continue
+        patches = _patch_rows(win, lo, hi)
+        patches = patches.reshape(len(patches), ktaps, c).transpose(2, 0, 1)  # [C, rows, taps]
+        res = np.matmul(patches, fmat)  # [C, rows, M]
+        res = res.transpose(1, 0, 2).reshape((n, hi - lo, *geo.out[1:], c * mult))
+        out[:, lo:hi] = res
+    return out
+
+
+def _conv_kernel(nd: int, depthwise_conv: bool = False):
+    def kernel(
+        input: np.ndarray,  # noqa: A002
+        filter: np.ndarray,  # noqa: A002
+        *,
+        strides: list[int],
+        padding: str,
+        explicit_paddings: list[int] = (),
+        data_format: str = "NHWC",
+        dilations: list[int] = (),
+    ) -> np.ndarray:
+        layout = Layout.parse(data_format, nd + 2)
+        if input.ndim != nd + 2 or filter.ndim != nd + 2:
+            raise InvalidArgumentError(
+                f"input and filter must be {nd + 2}-dimensional: {shape_str(input.shape)}"
+                f" {shape_str(filter.shape)}"
+            )
+        st = layout.spatial(list(strides), "strides")
+        dl = layout.spatial(list(dilations), "dilations") if dilations else (1,) * nd
+        pad = text(padding)
+        explicit = layout.explicit(list(explicit_paddings)) if pad == "EXPLICIT" else None
+        x = layout.to_last(input)
+        geo = spatial_geometry(x.shape[1:-1], filter.shape[:nd], st, dl, pad, explicit)
+        fn = depthwise if depthwise_conv else convolve
+        out = fn(x, filter, geo, st, dl)
+        return array(layout.from_last(out.astype(input.dtype, copy=False)))
+
+    return kernel
+
+
+def _backprop_input(nd: int):
+    def kernel(
+        input_sizes: np.ndarray,
+        filter: np.ndarray,  # noqa: A002
+        out_backprop: np.ndarray,
+        *,
+        strides: list[int],
+        padding: str,
+        explicit_paddings: list[int] = (),
+        data_format: str = "NHWC",
+        dilations: list[int] = (),
+    ) -> np.ndarray:
+        layout = Layout.parse(data_format, nd + 2)
+        sizes = vector(input_sizes, "input_sizes")
+        dy = layout.to_last(out_backprop)
+        cin, cout = filter.shape[-2:]
+        if len(sizes) == nd:  # spatial sizes only: batch and depth come from dy and the filter
+            in_shape = (dy.shape[0], *sizes, cin)
+        elif len(sizes) == nd + 2:
+            first = layout.channels_first
+            in_shape = (sizes[0], *sizes[2:], sizes[1]) if first else tuple(sizes)
+        else:
+            raise InvalidArgumentError(f"input_sizes must have {nd + 2} elements, got {sizes}")
+        st = layout.spatial(list(strides), "strides")
+        dl = layout.spatial(list(dilations), "dilations") if dilations else (1,) * nd
+        pad = text(padding)
+        explicit = layout.explicit(list(explicit_paddings)) if pad == "EXPLICIT" else None
+        window = filter.shape[:nd]
+        geo = spatial_geometry(in_shape[1:-1], window, st, dl, pad, explicit)
+        expected = (in_shape[0], *geo.out, cout)
+        if dy.shape != expected or in_shape[-1] != cin:
+            raise InvalidArgumentError(
+                f"Conv{nd}DBackpropInput: out_backprop shape {shape_str(dy.shape)} does not match"
+                f" the forward output {shape_str(expected)} of input {shape_str(in_shape)}"
+            )
+        acc = compute_dtype(out_backprop.dtype)
+        ktaps = math.prod(window)
+        fmat = filter.astype(acc, copy=False).reshape(ktaps * cin, cout)
+        cols = dy.astype(acc, copy=False).reshape(-1, cout) @ fmat.T
+        cols = cols.reshape((in_shape[0], *geo.out, ktaps, cin))
+        padded = [
+            max(size + b + a, (o - 1) * s + (k - 1) * r + 1)
+            for size, (b, a), o, s, k, r in zip(
+                in_shape[1:-1], geo.pad, geo.out, st, window, dl, strict=True
+            )
+        ]
+        dx = np.zeros((in_shape[0], *padded, cin), dtype=acc)
+        for t, tap in enumerate(itertools.product(*(range(k) for k in window))):
+            index = (slice(None),)
+            index += tuple(
+                slice(i * r, i * r + (o - 1) * s + 1, s)
+                for i, r, o, s in zip(tap, dl, geo.out, st, strict=True)
+            )
+            dx[index] += cols[..., t, :]
+        crop = (slice(None),)
+        crop += tuple(
+            slice(b, b + size) for (b, _), size in zip(geo.pad, in_shape[1:-1], strict=True)
+        )
+        out = dx[crop].astype(out_backprop.dtype, copy=False)
+        return array(layout.from_last(out))
+
+    return kernel
+
+
+register("Conv2D", _conv_kernel(2))
+register("Conv3D", _conv_kernel(3))
+register("DepthwiseConv2dNative", _conv_kernel(2, depthwise_conv=True))
+register("Conv2DBackpropInput", _backprop_input(2))
+register("Conv3DBackpropInputV2", _backprop_input(3))
