@@ -247,3 +247,32 @@ def test_saver_writes_the_same_checkpoint_back(name: str, tmp_path) -> None:
     ]
     for suffix in (".index", ".data-00000-of-00001"):
         assert Path(prefix + suffix).read_bytes() == Path(str(original) + suffix).read_bytes()
+
+
+@pytest.mark.interop
+def test_keras_recurrent_model_matches_tensorflow(tmp_path) -> None:
+    """Embedding -> LSTM -> GRU -> Dense, exported by Keras 3: While loops over TensorLists."""
+    tf = pytest.importorskip("tensorflow")
+    keras = pytest.importorskip("keras")
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((6,), dtype="int32")
+    x = keras.layers.Embedding(10, 3)(inputs)
+    x = keras.layers.LSTM(4, return_sequences=True)(x)
+    x = keras.layers.GRU(3)(x)
+    outputs = keras.layers.Dense(2)(x)
+    keras.Model(inputs, outputs).export(str(tmp_path), verbose=False)
+
+    ids = np.random.RandomState(0).randint(0, 10, size=(3, 6)).astype(np.int32)
+    theirs = tf.saved_model.load(str(tmp_path)).signatures["serving_default"]
+    loaded = savedmodel.load(tmp_path)
+    ours = loaded.signatures["serving_default"]
+    (key,) = ours.inputs
+    want = _tf_outputs(tf, theirs, {key: ids})
+    got = ours(**{key: ids})
+    assert sorted(got) == sorted(want)
+    for name in want:
+        assert got[name].dtype == want[name].dtype and got[name].shape == want[name].shape
+        np.testing.assert_allclose(got[name], want[name], rtol=1e-5, atol=1e-6)
+    library = loaded.session.graph.library
+    ops = {n.op for f in library.names() for n in library.instantiate(f).nodes.values()}
+    assert "While" in ops or "StatelessWhile" in ops
