@@ -314,6 +314,7 @@ def _compare_live(argv: list[str], cwd: Path, capsys: pytest.CaptureFixture[str]
     [
         ["show", "--dir", "tf2_polymorphic", "--all"],
         ["show", "--dir", "tf1_multi_metagraph", "--all"],
+        ["scan", "--dir", "tf1_multi_metagraph", "--op_denylist", "VariableV2,Assign,Nope"],
     ],
 )
 def test_live_saved_model_cli_on_fixtures(

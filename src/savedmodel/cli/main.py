@@ -62,7 +62,13 @@ def _parse_bool(text: str) -> bool:
 def _add_bool(parser: argparse.ArgumentParser, name: str, help: str) -> None:  # noqa: A002
     # absl-style boolean: --name, --name=true|false, --noname.
     parser.add_argument(
-        f"--{name}", nargs="?", const=True, default=False, type=_parse_bool, help=help
+        f"--{name}",
+        nargs="?",
+        const=True,
+        default=False,
+        type=_parse_bool,
+        metavar="true|false",
+        help=help,
     )
     parser.add_argument(f"--no{name}", dest=name, action="store_false", help=argparse.SUPPRESS)
 
