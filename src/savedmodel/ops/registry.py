@@ -15,12 +15,19 @@ Attrs missing from the NodeDef get their OpDef default. A kernel declares which 
 simply by naming them as keyword-only parameters; the executor passes only those. Type and number
 attrs (T, N, Tidx, ...) need not be named: they are implied by the inputs.
 
+Tensor values are numpy arrays: strings are object arrays of `bytes`; a DT_RESOURCE or DT_VARIANT
+tensor is a 0-d object array holding a Python object (a ResourceHandle, a TensorList). Kernels
+never modify their inputs in place: Const values and variable values are shared between runs.
+
 A kernel returns a numpy array for an op with exactly one output tensor, or a tuple/list of arrays
 (all output tensors flattened, in OpDef order) otherwise. Output count and dtypes are checked
-centrally against the OpDef by the executor, not by each kernel.
+centrally against the OpDef by the executor, not by each kernel; numpy scalars and Python values
+are accepted and converted there (a non-array returned for an object-typed output is wrapped as a
+0-d object array), but an array of another dtype is an InternalError naming the node.
 
-Kernels that need the execution context (resource variables, file I/O, function calls) declare a
-keyword-only parameter named `ctx`.
+Kernels that need the execution context declare a keyword-only parameter named `ctx`: the
+executor's Session, with `ctx.resources` (a dict, the resource manager) and `ctx.function(func)` /
+`ctx.call(func, args)` to run library functions.
 """
 
 from __future__ import annotations
