@@ -30,7 +30,9 @@ DEFAULT_OUT = REPO / "src" / "savedmodel" / "graph" / "op_defs.binpb"
 _SKIP = re.compile(r"^_|TPU|Tpu")
 
 
-def build_op_list() -> bytes:
+def registered_ops() -> list:
+    """TensorFlow's registered OpDefs (op_def_pb2.OpDef, docs included) that the table keeps,
+    sorted by name. Other generators of OpDef facts start from this same op set."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import tensorflow as tf  # noqa: F401  (registers every op)
     from tensorflow.core.framework import op_def_pb2
@@ -38,10 +40,14 @@ def build_op_list() -> bytes:
 
     full = op_def_pb2.OpList()
     full.ParseFromString(pywrap_tf_session.TF_GetBuffer(pywrap_tf_session.TF_GetAllOpList()))
+    return sorted((op for op in full.op if not _SKIP.search(op.name)), key=lambda o: o.name)
+
+
+def build_op_list() -> bytes:
+    from tensorflow.core.framework import op_def_pb2
+
     kept = op_def_pb2.OpList()
-    for op in sorted(full.op, key=lambda o: o.name):
-        if _SKIP.search(op.name):
-            continue
+    for op in registered_ops():
         out = kept.op.add()
         out.CopyFrom(op)
         for field in ("summary", "description", "deprecation"):
