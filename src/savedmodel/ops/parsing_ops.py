@@ -161,7 +161,8 @@ def _parse(
 ) -> list[np.ndarray]:
     if serialized.ndim > 1:
         raise InvalidArgumentError(
-            f"Expected serialized to be a scalar or vector, got shape: {shape_str(serialized.shape)}"
+            "Expected serialized to be a scalar or vector, got shape:"
+            f" {shape_str(serialized.shape)}"
         )
     scalar = serialized.ndim == 0
     examples = _decode_examples(serialized)
