@@ -219,6 +219,23 @@ def test_debug_env_shows_traceback(
         main(["show", "--dir", str(tmp_path)])
 
 
+def test_internal_errors_are_one_line_unless_debugging(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from savedmodel.cli import show
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("oops")
+
+    monkeypatch.setattr(show, "show", broken)
+    code, _, err = run_cli(["show", "--dir", "x"], capsys)
+    assert code == 1 and err.startswith("savedmodel: error: internal error: KeyError")
+    assert err.count("\n") == 1 and "SAVEDMODEL_DEBUG" in err
+    monkeypatch.setenv("SAVEDMODEL_DEBUG", "1")
+    with pytest.raises(KeyError):
+        main(["show", "--dir", "x"])
+
+
 def test_stub_commands_say_not_implemented(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["run", "--dir", "d", "--tag_set", "serve", "--signature_def", "s"]
     code, out, err = run_cli(argv, capsys)
@@ -368,3 +385,61 @@ def test_live_saved_model_cli_on_fresh_model(
         ["show", "--dir", "model", "--tag_set", "serve", "--signature_def", "serving_default"],
     ):
         _compare_live(argv, tmp_path, capsys)
+
+
+def _edited_copy(src: Path, dst: Path, edit) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from savedmodel import protos
+
+    shutil.copytree(src, dst)
+    sm = protos.SavedModel.FromString((src / "saved_model.pb").read_bytes())
+    edit(sm)
+    (dst / "saved_model.pb").write_bytes(sm.SerializeToString())
+
+
+def _rename_op(sm, old: str = "AddV2", new: str = "MyCustomAdd") -> None:  # type: ignore[no-untyped-def]
+    for fdef in sm.meta_graphs[0].graph_def.library.function:
+        for node in fdef.node_def:
+            if node.op == old:
+                node.op = new
+
+
+def _second_meta_graph(sm) -> None:  # type: ignore[no-untyped-def]
+    mg = sm.meta_graphs.add()
+    mg.CopyFrom(sm.meta_graphs[0])
+    mg.meta_info_def.tags[:] = ["serve", "gpu"]
+
+
+def _drop_function_spec(sm) -> None:  # type: ignore[no-untyped-def]
+    for node in sm.meta_graphs[0].object_graph_def.nodes:
+        if node.WhichOneof("kind") == "function":
+            node.function.ClearField("function_spec")
+
+
+EDITS = {
+    "custom_op": (_rename_op, "the existence of custom ops in the SavedModel"),
+    "two_meta_graphs": (_second_meta_graph, "unknown reasons"),
+    "no_function_spec": (_drop_function_spec, "unknown reasons"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDITS))
+def test_functions_tensorflow_cannot_load(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit, reason = EDITS[name]
+    _edited_copy(MODELS_DIR / "tf2_polymorphic", tmp_path / name, edit)
+    code, out, err = run_cli(["show", "--dir", str(tmp_path / name), "--all"], capsys)
+    assert (code, err) == (0, "")
+    assert out.endswith(f"\nConcrete Functions: N/A (could not be listed due to {reason})\n")
+
+
+@pytest.mark.interop
+def test_live_functions_tensorflow_cannot_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("tensorflow")
+    for name, (edit, _) in sorted(EDITS.items()):
+        _edited_copy(MODELS_DIR / "tf2_polymorphic", tmp_path / name, edit)
+        _compare_live(["show", "--dir", name, "--all"], tmp_path, capsys)

@@ -49,8 +49,12 @@ def _check_function_spec(spec: Any, where: str) -> None:
         ns.decode(spec.input_signature)
     except errors.OpError as e:
         raise _fail(f"{where}: bad function_spec: {e}") from e
-    if not ns.is_namedtuple(fullargspec) or type(fullargspec)._fields != _FULL_ARG_SPEC_FIELDS:
+    if not ns.is_namedtuple(fullargspec) or not set(_FULL_ARG_SPEC_FIELDS) <= set(
+        type(fullargspec)._fields
+    ):
         raise _fail(f"{where}: function_spec.fullargspec is not a FullArgSpec")
+    if spec.is_method and not fullargspec.args:
+        raise _fail(f"{where}: a method function_spec without a 'self' argument")
 
 
 def _check_object_graph(object_graph: Any, library_names: set[str]) -> None:

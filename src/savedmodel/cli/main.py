@@ -8,8 +8,8 @@
 Subcommands and flag names are saved_model_cli's (absl spellings work too: `--flag=value`,
 `--all=false`, `--noall`). Output goes to stdout exactly as saved_model_cli prints it. Bad input
 (missing directory, corrupt file, unknown tag set or signature) ends with one line
-"savedmodel: error: ..." on stderr and exit status 1; usage errors exit with 2. Set
-SAVEDMODEL_DEBUG=1 to get the traceback instead.
+"savedmodel: error: ..." on stderr and exit status 1 (an unexpected exception, i.e. a bug, says
+"internal error"); usage errors exit with 2. Set SAVEDMODEL_DEBUG=1 to get the traceback instead.
 
 This module imports only the standard library; each command imports what it needs when it runs,
 so `savedmodel --help` and friends start fast.
@@ -305,14 +305,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
-    except (OpError, OSError) as e:
+    except Exception as e:
         if os.environ.get("SAVEDMODEL_DEBUG", "") not in ("", "0"):
             raise
         try:
             sys.stdout.flush()
         except OSError:
             pass
-        print(f"{PROG}: error: {_one_line(e)}", file=sys.stderr)
+        if isinstance(e, (OpError, OSError)):
+            print(f"{PROG}: error: {_one_line(e)}", file=sys.stderr)
+        else:  # a bug of ours, not bad input
+            print(
+                f"{PROG}: error: internal error: {type(e).__name__}: {_one_line(e)} "
+                "(set SAVEDMODEL_DEBUG=1 for the traceback)",
+                file=sys.stderr,
+            )
         return 1
 
 
