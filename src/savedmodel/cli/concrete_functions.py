@@ -106,25 +106,17 @@ def root_functions(saved_model: Any) -> list[tuple[str, list[Option]]]:
     def option(fn_name: str) -> Option:
         return Option(loaded_names[fn_name], signatures.get(fn_name), keywords.get(fn_name))
 
-    root = nodes[0]
     children: dict[str, list[Option]] = {}
-    if root.WhichOneof("kind") == "function":
-        # A saved tf.function as root: its children are its traces.
-        for i, fn_name in enumerate(root.function.concrete_functions):
-            children[f"trace_{i}"] = [option(fn_name)]
-    elif root.WhichOneof("kind") != "bare_concrete_function":
-        for ref in root.children:
-            child = nodes[ref.node_id]
-            kind = child.WhichOneof("kind")
-            if kind == "function":
-                options = [option(n) for n in child.function.concrete_functions]
-                children[ref.local_name] = sorted(options, key=lambda o: o.sort_name)
-            elif kind == "bare_concrete_function":
-                children[ref.local_name] = [
-                    option(child.bare_concrete_function.concrete_function_name)
-                ]
-            else:
-                children.pop(ref.local_name, None)  # a later attribute of that name wins
+    for ref in nodes[0].children:
+        child = nodes[ref.node_id]
+        kind = child.WhichOneof("kind")
+        if kind == "function":
+            options = [option(n) for n in child.function.concrete_functions]
+            children[ref.local_name] = sorted(options, key=lambda o: o.sort_name)
+        elif kind == "bare_concrete_function":
+            children[ref.local_name] = [option(child.bare_concrete_function.concrete_function_name)]
+        else:
+            children.pop(ref.local_name, None)  # a later attribute of that name wins
     return sorted(children.items())
 
 
