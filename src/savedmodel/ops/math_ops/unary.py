@@ -12,7 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from savedmodel.ops._common import BFLOAT16, FLOAT32, FLOAT64, array, compute_dtype
-from savedmodel.ops.math_ops.special import erf
+from savedmodel.ops.math_ops.special import erf, erfc
 from savedmodel.ops.registry import register
 
 
@@ -37,6 +37,10 @@ def _erf(x: np.ndarray) -> np.ndarray:
         # NOTE: TensorFlow's float64 Erf (Eigen's double erf) answers NaN for +-inf.
         return np.where(np.isinf(x), np.nan, erf(x))
     return erf(x.astype(FLOAT64)).astype(x.dtype)
+
+
+def _erfc(x: np.ndarray) -> np.ndarray:
+    return erfc(x.astype(FLOAT64)).astype(x.dtype, copy=False)
 
 
 def _round(x: np.ndarray) -> np.ndarray:
@@ -89,6 +93,7 @@ _TABLE: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "Atanh": np.arctanh,
     "Sigmoid": _sigmoid,
     "Erf": _erf,
+    "Erfc": _erfc,
     "Floor": np.floor,
     "Ceil": np.ceil,
     "Rint": np.rint,
