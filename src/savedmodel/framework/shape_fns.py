@@ -1,0 +1,574 @@
+"""Per-op static shape functions (registered into `shape_inference` on import).
+
+Each function receives the op being built (input shapes, decoded attrs, constant input values)
+and returns one TensorShape per output, following TensorFlow's C++ shape functions for the ops
+graph code commonly builds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from savedmodel import tensors
+from savedmodel.framework.shape_inference import (
+    SCALAR,
+    UNKNOWN,
+    ShapeContext,
+    broadcast,
+    handle_shape,
+    reduction_axes,
+    shape_fn,
+)
+from savedmodel.framework.tensor_shape import TensorShape
+
+# -- shape functions -------------------------------------------------------------------------------
+
+_UNARY = (
+    "Identity Snapshot StopGradient PreventGradient Neg Abs Relu Relu6 Elu Selu Sigmoid Tanh Exp"
+    " Expm1 Log Log1p Sqrt Rsqrt Square Floor Ceil Round Rint Sign Sin Cos Tan Asin Acos Atan"
+    " Sinh Cosh Asinh Acosh Atanh Erf Erfc Lgamma Digamma Reciprocal Inv Softplus Softsign Softmax"
+    " LogSoftmax LogicalNot ZerosLike OnesLike IsNan IsInf IsFinite Cast Bitcast? Conj Real Imag"
+    " Angle ComplexAbs Invert CheckNumerics CheckNumericsV2 LeakyRelu Gelu Mish Cumsum Cumprod"
+    " ReverseV2 ClipByValue EnsureShape BiasAdd PopulationCount Relu6Grad ReluGrad"
+).split()
+
+
+@shape_fn(*(n for n in _UNARY if not n.endswith("?")))
+def _same_as_first(c: ShapeContext) -> list[TensorShape]:
+    if c.op.type == "EnsureShape":
+        return [c.shape(0).merge_with(TensorShape(c.attr("shape")))]
+    return [c.shape(0)] * c.n_out()
+
+
+_BINARY = (
+    "Add AddV2 Sub Mul Div RealDiv DivNoNan MulNoNan FloorDiv FloorMod TruncateDiv TruncateMod Mod"
+    " Pow Maximum Minimum SquaredDifference Less LessEqual Greater GreaterEqual Equal NotEqual"
+    " LogicalAnd LogicalOr Atan2 Xdivy Xlogy Xlog1py BitwiseAnd BitwiseOr BitwiseXor LeftShift"
+    " RightShift ApproximateEqual Igamma Igammac Zeta Polygamma NextAfter Complex SelectV2?"
+).split()
+
+
+@shape_fn(*(n for n in _BINARY if not n.endswith("?")))
+def _broadcasting(c: ShapeContext) -> list[TensorShape]:
+    return [broadcast(c.shape(0), c.shape(1))]
+
+
+@shape_fn("SelectV2")
+def _select_v2(c: ShapeContext) -> list[TensorShape]:
+    return [broadcast(broadcast(c.shape(0), c.shape(1)), c.shape(2))]
+
+
+@shape_fn("Select")
+def _select(c: ShapeContext) -> list[TensorShape]:
+    return [c.shape(1).merge_with(c.shape(2))]
+
+
+@shape_fn("AddN")
+def _add_n(c: ShapeContext) -> list[TensorShape]:
+    shape = UNKNOWN
+    for i in range(len(c.inputs)):
+        shape = shape.merge_with(c.shape(i))
+    return [shape]
+
+
+@shape_fn("Const")
+def _const(c: ShapeContext) -> list[TensorShape]:
+    return [TensorShape(tensors.shape_from_proto(c.op._attrs["value"].tensor.tensor_shape))]
+
+
+@shape_fn("Placeholder", "VariableV2", "Variable")
+def _placeholder(c: ShapeContext) -> list[TensorShape]:
+    return [TensorShape(c.attr("shape"))]
+
+
+@shape_fn("PlaceholderWithDefault")
+def _placeholder_with_default(c: ShapeContext) -> list[TensorShape]:
+    declared = TensorShape(c.attr("shape"))
+    if not c.shape(0).is_compatible_with(declared):
+        raise ValueError(f"Incompatible shapes: {c.shape(0)} vs. {declared}")
+    return [declared]
+
+
+@shape_fn("Assign", "AssignAdd", "AssignSub")
+def _assign(c: ShapeContext) -> list[TensorShape]:
+    if c.op.type == "Assign" and not c.attr("validate_shape", True):
+        return [c.shape(1)]
+    return [c.shape(0).merge_with(c.shape(1))]
+
+
+@shape_fn("VarHandleOp", "VarIsInitializedOp", "IsVariableInitialized", "ShardedFilename",
+          "StaticRegexFullMatch", "HashTableV2", "MutableHashTableV2", "LookupTableSizeV2",
+          "ShardedFilespec")  # fmt: skip
+def _scalar(c: ShapeContext) -> list[TensorShape]:
+    return [SCALAR] * c.n_out()
+
+
+@shape_fn("ReadVariableOp")
+def _read_variable(c: ShapeContext) -> list[TensorShape]:
+    return [handle_shape(c.inputs[0])]
+
+
+@shape_fn("StringJoin")
+def _string_join(c: ShapeContext) -> list[TensorShape]:
+    shape = SCALAR
+    for i in range(len(c.inputs)):
+        if c.shape(i).rank != 0:
+            shape = c.shape(i) if shape.rank == 0 else shape.merge_with(c.shape(i))
+    return [shape]
+
+
+@shape_fn("Shape")
+def _shape(c: ShapeContext) -> list[TensorShape]:
+    return [TensorShape([c.shape(0).rank])]
+
+
+@shape_fn("ShapeN")
+def _shape_n(c: ShapeContext) -> list[TensorShape]:
+    return [TensorShape([c.shape(i).rank]) for i in range(len(c.inputs))]
+
+
+@shape_fn("Size", "Rank")
+def _size(c: ShapeContext) -> list[TensorShape]:
+    return [SCALAR]
+
+
+@shape_fn("Reshape")
+def _reshape(c: ShapeContext) -> list[TensorShape]:
+    target = c.shape_value(1)
+    if target.rank is None:
+        return [UNKNOWN]
+    value = c.value(1)
+    dims = list(target.dims)  # type: ignore[arg-type]
+    if value is not None:
+        dims = [int(d) for d in value.reshape(-1)]
+        n_in = c.shape(0).num_elements()
+        if dims.count(-1) > 1:
+            raise ValueError("Cannot infer multiple unknown dimensions in shape")
+        if -1 in dims:
+            known = int(np.prod([d for d in dims if d != -1]))
+            if n_in is not None and known:
+                if n_in % known:
+                    raise ValueError(
+                        f"Cannot reshape a tensor with {n_in} elements to shape {dims}"
+                    )
+                dims = [n_in // known if d == -1 else d for d in dims]
+            else:
+                dims = [None if d == -1 else d for d in dims]
+        elif n_in is not None and int(np.prod(dims)) != n_in:
+            raise ValueError(
+                f"Cannot reshape a tensor with {n_in} elements to shape {dims}"
+                f" ({int(np.prod(dims))} elements)"
+            )
+    return [TensorShape(dims)]
+
+
+@shape_fn("ExpandDims")
+def _expand_dims(c: ShapeContext) -> list[TensorShape]:
+    shape, axis = c.shape(0), c.value(1)
+    if shape.rank is None or axis is None:
+        return [UNKNOWN]
+    a = int(np.reshape(axis, -1)[0])
+    rank = shape.rank
+    if a < -rank - 1 or a > rank:
+        raise ValueError(f"Tried to expand dim index {a} for tensor with {rank} dimensions.")
+    if a < 0:
+        a += rank + 1
+    dims = list(shape.dims)  # type: ignore[arg-type]
+    return [TensorShape(dims[:a] + [1] + dims[a:])]
+
+
+@shape_fn("Squeeze")
+def _squeeze(c: ShapeContext) -> list[TensorShape]:
+    shape = c.shape(0)
+    if shape.rank is None:
+        return [UNKNOWN]
+    axes = [a % shape.rank for a in c.attr("squeeze_dims", [])]
+    dims = []
+    for i, d in enumerate(shape.dims):  # type: ignore[arg-type]
+        if axes:
+            if i in axes:
+                if d is not None and d != 1:
+                    raise ValueError(
+                        f"Can not squeeze dim[{i}], expected a dimension of 1, got {d}"
+                    )
+                continue
+        elif d == 1:
+            continue
+        elif d is None:
+            return [UNKNOWN]
+        dims.append(d)
+    return [TensorShape(dims)]
+
+
+@shape_fn("Transpose")
+def _transpose(c: ShapeContext) -> list[TensorShape]:
+    shape, perm = c.shape(0), c.value(1)
+    if perm is None:
+        rank = (
+            shape.rank if shape.rank is not None else (c.shape(1)[0] if c.shape(1).rank else None)
+        )
+        return [TensorShape(None if rank is None else [None] * rank)]
+    perm_list = [int(p) for p in perm.reshape(-1)]
+    if shape.rank is None:
+        return [TensorShape([None] * len(perm_list))]
+    if len(perm_list) != shape.rank:
+        raise ValueError(f"Dimension must be {shape.rank} but is {len(perm_list)}")
+    return [TensorShape([shape.dims[p] for p in perm_list])]  # type: ignore[index]
+
+
+@shape_fn("Sum", "Mean", "Max", "Min", "Prod", "All", "Any", "EuclideanNorm")
+def _reduce(c: ShapeContext) -> list[TensorShape]:
+    shape = c.shape(0)
+    keep = c.attr("keep_dims", False)
+    axes = reduction_axes(c.value(1), shape.rank)
+    if shape.rank is None:
+        return [UNKNOWN]
+    if axes is None:
+        return [TensorShape([None] * shape.rank) if keep else UNKNOWN]
+    dims = []
+    for i, d in enumerate(shape.dims):  # type: ignore[arg-type]
+        if i in axes:
+            if keep:
+                dims.append(1)
+        else:
+            dims.append(d)
+    return [TensorShape(dims)]
+
+
+@shape_fn("ArgMax", "ArgMin")
+def _arg_reduce(c: ShapeContext) -> list[TensorShape]:
+    shape = c.shape(0)
+    axes = reduction_axes(c.value(1), shape.rank)
+    if shape.rank is None:
+        return [UNKNOWN]
+    if axes is None:
+        return [TensorShape([None] * (shape.rank - 1))]
+    return [TensorShape([d for i, d in enumerate(shape.dims) if i != axes[0]])]  # type: ignore
+
+
+@shape_fn("MatMul")
+def _matmul(c: ShapeContext) -> list[TensorShape]:
+    a, b = c.shape(0).with_rank(2), c.shape(1).with_rank(2)
+    ta, tb = c.attr("transpose_a", False), c.attr("transpose_b", False)
+    m, ka = (a[1], a[0]) if ta else (a[0], a[1])
+    kb, n = (b[1], b[0]) if tb else (b[0], b[1])
+    if ka is not None and kb is not None and ka != kb:
+        raise ValueError(
+            f"Dimensions must be equal, but are {ka} and {kb} for '{c.op.name}' (op: 'MatMul')"
+            f" with input shapes: {c.shape(0).as_list()}, {c.shape(1).as_list()}."
+        )
+    return [TensorShape([m, n])]
+
+
+@shape_fn("BatchMatMul", "BatchMatMulV2", "BatchMatMulV3")
+def _batch_matmul(c: ShapeContext) -> list[TensorShape]:
+    a, b = c.shape(0), c.shape(1)
+    if a.rank is None or b.rank is None:
+        return [UNKNOWN]
+    adj_x, adj_y = c.attr("adj_x", False), c.attr("adj_y", False)
+    m = a[-1] if adj_x else a[-2]
+    n = b[-2] if adj_y else b[-1]
+    batch = broadcast(a[:-2], b[:-2])
+    return [batch.concatenate([m, n])]
+
+
+@shape_fn("ConcatV2")
+def _concat(c: ShapeContext) -> list[TensorShape]:
+    n = len(c.inputs) - 1
+    axis_v = c.value(n)
+    shapes = [c.shape(i) for i in range(n)]
+    rank = next((s.rank for s in shapes if s.rank is not None), None)
+    if rank is None:
+        return [UNKNOWN]
+    if axis_v is None:
+        return [TensorShape([None] * rank)]
+    axis = int(axis_v)
+    if axis < -rank or axis >= rank:
+        raise ValueError(
+            f"ConcatOp : Expected concatenating dimensions in the range [{-rank},"
+            f" {rank}), but got {axis}"
+        )
+    axis %= rank
+    dims: list[int | None] = [None] * rank
+    total: int | None = 0
+    for s in shapes:
+        if s.rank is None:
+            total = None
+            continue
+        if s.rank != rank:
+            raise ValueError(f"Shape must be rank {rank} but is rank {s.rank}")
+        for i in range(rank):
+            if i == axis:
+                total = None if total is None or s[i] is None else total + s[i]
+            elif dims[i] is None:
+                dims[i] = s[i]
+            elif s[i] is not None and s[i] != dims[i]:
+                raise ValueError(
+                    f"Dimension {i} in both shapes must be equal, but are {dims[i]} and {s[i]}."
+                )
+    dims[axis] = total
+    return [TensorShape(dims)]
+
+
+@shape_fn("Pack")
+def _pack(c: ShapeContext) -> list[TensorShape]:
+    shape = UNKNOWN
+    for i in range(len(c.inputs)):
+        shape = shape.merge_with(c.shape(i))
+    if shape.rank is None:
+        return [UNKNOWN]
+    axis = c.attr("axis", 0)
+    rank = shape.rank + 1
+    if axis < -rank or axis >= rank:
+        raise ValueError(f"Invalid axis: {axis}; must be in [{-rank},{rank})")
+    axis %= rank
+    dims = list(shape.dims)  # type: ignore[arg-type]
+    return [TensorShape(dims[:axis] + [len(c.inputs)] + dims[axis:])]
+
+
+@shape_fn("Unpack")
+def _unpack(c: ShapeContext) -> list[TensorShape]:
+    shape = c.shape(0)
+    if shape.rank is None:
+        return [UNKNOWN] * c.n_out()
+    axis = c.attr("axis", 0) % shape.rank
+    dims = list(shape.dims)  # type: ignore[arg-type]
+    return [TensorShape(dims[:axis] + dims[axis + 1 :])] * c.n_out()
+
+
+@shape_fn("Fill")
+def _fill(c: ShapeContext) -> list[TensorShape]:
+    return [c.shape_value(0)]
+
+
+@shape_fn("BroadcastTo")
+def _broadcast_to(c: ShapeContext) -> list[TensorShape]:
+    return [c.shape_value(1)]
+
+
+@shape_fn("Tile")
+def _tile(c: ShapeContext) -> list[TensorShape]:
+    shape, mult = c.shape(0), c.value(1)
+    if shape.rank is None:
+        n = c.shape(1)[0] if c.shape(1).rank == 1 else None
+        return [TensorShape(None if n is None else [None] * n)]
+    if mult is None:
+        return [TensorShape([None] * shape.rank)]
+    return [
+        TensorShape(
+            [
+                None if d is None else d * int(m)
+                for d, m in zip(shape.dims, mult.reshape(-1), strict=True)
+            ]
+        )
+    ]  # type: ignore
+
+
+@shape_fn("Slice")
+def _slice(c: ShapeContext) -> list[TensorShape]:
+    shape, begin, size = c.shape(0), c.value(1), c.value(2)
+    rank = shape.rank if shape.rank is not None else (c.shape(1)[0] if c.shape(1).rank else None)
+    if rank is None:
+        return [UNKNOWN]
+    if size is None:
+        return [TensorShape([None] * rank)]
+    dims = []
+    for i, s in enumerate(size.reshape(-1)):
+        s = int(s)
+        if s == -1:
+            d = shape[i] if shape.rank is not None else None
+            b = None if begin is None else int(begin.reshape(-1)[i])
+            dims.append(None if d is None or b is None else d - b)
+        else:
+            dims.append(s)
+    return [TensorShape(dims)]
+
+
+@shape_fn("Pad", "PadV2", "MirrorPad")
+def _pad(c: ShapeContext) -> list[TensorShape]:
+    shape, pads = c.shape(0), c.value(1)
+    if shape.rank is None:
+        return [UNKNOWN]
+    if pads is None:
+        return [TensorShape([None] * shape.rank)]
+    return [
+        TensorShape(
+            [
+                None if d is None else d + int(p[0]) + int(p[1])
+                for d, p in zip(shape.dims, pads, strict=True)
+            ]
+        )
+    ]  # type: ignore
+
+
+@shape_fn("GatherV2")
+def _gather(c: ShapeContext) -> list[TensorShape]:
+    params, indices, axis_v = c.shape(0), c.shape(1), c.value(2)
+    batch_dims = c.attr("batch_dims", 0)
+    if params.rank is None or indices.rank is None or axis_v is None:
+        return [UNKNOWN]
+    axis = int(axis_v) % params.rank
+    if batch_dims < 0:
+        batch_dims += indices.rank
+    return [params[:axis].concatenate(indices[batch_dims:]).concatenate(params[axis + 1 :])]
+
+
+@shape_fn("Gather", "ResourceGather")
+def _gather_v1(c: ShapeContext) -> list[TensorShape]:
+    params = c.shape(0) if c.op.type == "Gather" else handle_shape(c.inputs[0])
+    indices = c.shape(1)
+    if params.rank is None or indices.rank is None:
+        return [UNKNOWN]
+    return [indices.concatenate(params[1:])]
+
+
+@shape_fn("OneHot")
+def _one_hot(c: ShapeContext) -> list[TensorShape]:
+    indices, depth = c.shape(0), c.value(1)
+    if indices.rank is None:
+        return [UNKNOWN]
+    axis = c.attr("axis", -1)
+    d = None if depth is None else int(depth)
+    dims = list(indices.dims)  # type: ignore[arg-type]
+    pos = len(dims) if axis == -1 else axis
+    return [TensorShape(dims[:pos] + [d] + dims[pos:])]
+
+
+@shape_fn("Range")
+def _range(c: ShapeContext) -> list[TensorShape]:
+    start, limit, delta = c.value(0), c.value(1), c.value(2)
+    if start is None or limit is None or delta is None:
+        return [TensorShape([None])]
+    n = int(np.ceil((float(limit) - float(start)) / float(delta)))
+    return [TensorShape([max(n, 0)])]
+
+
+@shape_fn("Split")
+def _split(c: ShapeContext) -> list[TensorShape]:
+    axis_v, shape = c.value(0), c.shape(1)
+    n = c.n_out()
+    if shape.rank is None:
+        return [UNKNOWN] * n
+    if axis_v is None:
+        return [TensorShape([None] * shape.rank)] * n
+    axis = int(axis_v) % shape.rank
+    dims = list(shape.dims)  # type: ignore[arg-type]
+    if dims[axis] is not None:
+        if dims[axis] % n:
+            raise ValueError(f"Dimension size must be evenly divisible by {n} but is {dims[axis]}")
+        dims[axis] //= n
+    return [TensorShape(dims)] * n
+
+
+@shape_fn("SplitV")
+def _split_v(c: ShapeContext) -> list[TensorShape]:
+    shape, sizes, axis_v = c.shape(0), c.value(1), c.value(2)
+    n = c.n_out()
+    if shape.rank is None:
+        return [UNKNOWN] * n
+    if axis_v is None or sizes is None:
+        return [TensorShape([None] * shape.rank)] * n
+    axis = int(axis_v) % shape.rank
+    sizes_l = [int(s) for s in sizes.reshape(-1)]
+    if -1 in sizes_l and shape[axis] is not None:
+        sizes_l[sizes_l.index(-1)] = shape[axis] - sum(s for s in sizes_l if s != -1)
+    out = []
+    for s in sizes_l:
+        dims = list(shape.dims)  # type: ignore[arg-type]
+        dims[axis] = None if s == -1 else s
+        out.append(TensorShape(dims))
+    return out
+
+
+@shape_fn("TopKV2")
+def _top_k(c: ShapeContext) -> list[TensorShape]:
+    shape, k = c.shape(0), c.value(1)
+    if shape.rank is None:
+        return [UNKNOWN, UNKNOWN]
+    out = shape[:-1].concatenate([None if k is None else int(k)])
+    return [out, out]
+
+
+@shape_fn("Conv2D", "MaxPool", "AvgPool", "DepthwiseConv2dNative")
+def _conv_pool(c: ShapeContext) -> list[TensorShape]:
+    shape = c.shape(0)
+    if shape.rank is None:
+        return [TensorShape([None] * 4)]
+    fmt = c.attr("data_format", "NHWC")
+    strides = c.attr("strides")
+    padding = c.attr("padding")
+    if fmt == "NHWC":
+        n, h, w, ch = shape.dims  # type: ignore[misc]
+        sh, sw = strides[1], strides[2]
+    else:
+        n, ch, h, w = shape.dims  # type: ignore[misc]
+        sh, sw = strides[2], strides[3]
+    if c.op.type in ("Conv2D", "DepthwiseConv2dNative"):
+        f = c.shape(1)
+        if f.rank is None:
+            kh = kw = out_ch = None
+        else:
+            kh, kw = f[0], f[1]
+            out_ch = (
+                f[3]
+                if c.op.type == "Conv2D"
+                else (None if f[2] is None or f[3] is None else f[2] * f[3])
+            )
+        dil = c.attr("dilations", [1, 1, 1, 1])
+        dh, dw = (dil[1], dil[2]) if fmt == "NHWC" else (dil[2], dil[3])
+    else:
+        ksize = c.attr("ksize")
+        kh, kw = (ksize[1], ksize[2]) if fmt == "NHWC" else (ksize[2], ksize[3])
+        out_ch, dh, dw = ch, 1, 1
+
+    def out_size(size: int | None, k: int | None, s: int, d: int, pads: tuple[int, int]) -> Any:
+        if size is None:
+            return None
+        if padding == "SAME":
+            return -(-size // s)
+        if k is None:
+            return None
+        eff = (k - 1) * d + 1
+        return (size + pads[0] + pads[1] - eff) // s + 1
+
+    explicit = c.attr("explicit_paddings", []) or []
+    if padding == "EXPLICIT" and explicit:
+        hp = (explicit[2], explicit[3]) if fmt == "NHWC" else (explicit[4], explicit[5])
+        wp = (explicit[4], explicit[5]) if fmt == "NHWC" else (explicit[6], explicit[7])
+    else:
+        hp = wp = (0, 0)
+    oh, ow = out_size(h, kh, sh, dh, hp), out_size(w, kw, sw, dw, wp)
+    dims = [n, oh, ow, out_ch] if fmt == "NHWC" else [n, out_ch, oh, ow]
+    return [TensorShape(dims)]
+
+
+@shape_fn("StridedSlice")
+def _strided_slice(c: ShapeContext) -> list[TensorShape]:
+    from savedmodel.framework.strided_slice import infer_shape
+
+    return [infer_shape(
+        c.shape(0), c.value(1), c.value(2), c.value(3),
+        c.shape(1)[0] if c.shape(1).rank == 1 else None,
+        begin_mask=c.attr("begin_mask", 0), end_mask=c.attr("end_mask", 0),
+        ellipsis_mask=c.attr("ellipsis_mask", 0), new_axis_mask=c.attr("new_axis_mask", 0),
+        shrink_axis_mask=c.attr("shrink_axis_mask", 0),
+    )]  # fmt: skip
+
+
+@shape_fn("RestoreV2")
+def _restore(c: ShapeContext) -> list[TensorShape]:
+    return [UNKNOWN] * c.n_out()
+
+
+@shape_fn("IdentityN")
+def _identity_n(c: ShapeContext) -> list[TensorShape]:
+    return [c.shape(i) for i in range(len(c.inputs))]
+
+
+@shape_fn("ParseExampleV2")
+def _parse_example(c: ShapeContext) -> list[TensorShape]:
+    from savedmodel.framework.parsing_shapes import parse_example_shapes
+
+    return parse_example_shapes(c)
