@@ -15,7 +15,12 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-_LAZY_SUBMODULES = frozenset({"saved_model"})
+_LAZY_SUBMODULES = frozenset(
+    {"saved_model", "compat", "export", "nn", "math", "raw_ops", "train", "dtypes", "errors"}
+)
+# Every other public name (`tf.constant`, `tf.float32`, `tf.Variable`...) is looked up in this
+# module, imported on first use.
+_TF_API_MODULE = "savedmodel.tf_api"
 
 
 def load(export_dir: str | os.PathLike[str], tags: Iterable[str] | str | None = None) -> Any:
@@ -35,4 +40,16 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return importlib.import_module(f"savedmodel.{name}")
+    if not name.startswith("__"):
+        import importlib
+        import importlib.util
+
+        # `from savedmodel import tensors` asks for the attribute before importing the
+        # submodule: a submodule must win over the API table (and not import it).
+        if importlib.util.find_spec(f"savedmodel.{name}") is not None:
+            return importlib.import_module(f"savedmodel.{name}")
+        api = importlib.import_module(_TF_API_MODULE)
+        if name in api.__all__:
+            value = globals()[name] = getattr(api, name)  # later lookups skip __getattr__
+            return value
     raise AttributeError(f"module 'savedmodel' has no attribute {name!r}")
