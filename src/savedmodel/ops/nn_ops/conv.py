@@ -23,6 +23,8 @@ from savedmodel.ops.registry import register
 
 # Upper bound on one im2col patch block, in elements (the matmul then runs per block).
 _PATCH_BLOCK = 1 << 22
+# Output elements per depthwise block (about 256 KiB of float32, to stay in cache).
+_DEPTHWISE_BLOCK = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,11 @@ def convolve(
 
 
 def depthwise(x: np.ndarray, filt: np.ndarray, geo: Geometry, strides, dilations) -> np.ndarray:
-    """Channels-last depthwise convolution; filter [*window, C, multiplier]."""
+    """Channels-last depthwise convolution; filter [*window, C, multiplier].
+
+    One broadcast multiply-add per filter tap over the whole output (a strided view of the
+    padded input each time): per-channel products are too small for BLAS to pay off.
+    """
     acc = compute_dtype(x.dtype)
     window = filt.shape[:-2]
     c, mult = filt.shape[-2:]
@@ -206,21 +212,43 @@ def depthwise(x: np.ndarray, filt: np.ndarray, geo: Geometry, strides, dilations
         raise InvalidArgumentError(
             f"input and filter must have the same depth: {x.shape[-1]} vs {c}"
         )
+    xa = x.astype(acc, copy=False)
+    if any(p != (0, 0) for p in geo.pad):
+        xa = np.pad(xa, [(0, 0), *geo.pad, (0, 0)])
+    # Work as [..., multiplier, C] so the innermost loop runs over the channels (long), then
+    # reorder to TF's channel order c * multiplier + m at the end.
+    fa = np.ascontiguousarray(np.swapaxes(filt.astype(acc, copy=False), -1, -2))
     n = x.shape[0]
-    ktaps = math.prod(window)
-    win = _windows(x.astype(acc, copy=False), geo, window, strides, dilations)
-    fmat = filt.astype(acc, copy=False).reshape(ktaps, c, mult).transpose(1, 0, 2)  # [C, taps, M]
-    out = np.empty((n, *geo.out, c * mult), dtype=acc)
-    per_row = n * math.prod(geo.out[1:]) * ktaps * c
-    for lo, hi in _row_blocks(win, per_row):
-        if hi <= lo:
-            continue
-        patches = _patch_rows(win, lo, hi)
-        patches = patches.reshape(len(patches), ktaps, c).transpose(2, 0, 1)  # [C, rows, taps]
-        res = np.matmul(patches, fmat)  # [C, rows, M]
-        res = res.transpose(1, 0, 2).reshape((n, hi - lo, *geo.out[1:], c * mult))
-        out[:, lo:hi] = res
-    return out
+    out = np.zeros((n, *geo.out, mult, c), dtype=acc)
+    if out.size == 0:
+        return out.reshape(n, *geo.out, c * mult)
+    # Blocks of output rows small enough to stay in cache across the taps.
+    row_elems = math.prod(out.shape[2:])
+    rows = max(1, _DEPTHWISE_BLOCK // max(row_elems, 1))
+    taps = list(itertools.product(*(range(k) for k in window)))
+    for b in range(n):
+        for lo in range(0, geo.out[0], rows):
+            hi = min(lo + rows, geo.out[0])
+            block = out[b, lo:hi]
+            term = np.empty_like(block)
+            for tap in taps:
+                index = (
+                    b,
+                    slice(
+                        tap[0] * dilations[0] + lo * strides[0],
+                        tap[0] * dilations[0] + (hi - 1) * strides[0] + 1,
+                        strides[0],
+                    ),
+                )
+                index += tuple(
+                    slice(i * r, i * r + (o - 1) * s + 1, s)
+                    for i, r, o, s in zip(
+                        tap[1:], dilations[1:], geo.out[1:], strides[1:], strict=True
+                    )
+                )
+                np.multiply(xa[index][..., None, :], fa[tap], out=term)
+                block += term
+    return np.swapaxes(out, -1, -2).reshape(n, *geo.out, c * mult)
 
 
 def _conv_kernel(nd: int, depthwise_conv: bool = False):
