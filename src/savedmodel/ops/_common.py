@@ -8,12 +8,15 @@ Index-like inputs (axes, shapes, sizes) are read with the checks TensorFlow's ke
 
 from __future__ import annotations
 
+import functools
+import math
+import os
 from collections.abc import Sequence
 
 import ml_dtypes
 import numpy as np
 
-from savedmodel.errors import InvalidArgumentError
+from savedmodel.errors import InvalidArgumentError, ResourceExhaustedError
 
 BFLOAT16 = np.dtype(ml_dtypes.bfloat16)
 FLOAT16 = np.dtype(np.float16)
@@ -103,3 +106,29 @@ def broadcast_shape(*shapes: Sequence[int]) -> tuple[int, ...]:
     except ValueError:
         listed = " vs. ".join(shape_str(s) for s in shapes)
         raise InvalidArgumentError(f"Incompatible shapes: {listed}") from None
+
+
+@functools.cache
+def _memory_bytes() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not a POSIX system: no cheap answer
+        return 1 << 62
+
+
+def check_allocation(shape: Sequence[int], dtype: np.dtype, what: str) -> None:
+    """Refuse an output whose shape (taken from a tensor's values) cannot fit in memory.
+
+    A shape read from data (Fill's dims, a resize target, Tile's multiples...) could ask for
+    terabytes; numpy might then reserve it lazily and the process die later when touching it.
+    TensorFlow fails such an allocation with ResourceExhausted, and so do we, up front.
+    """
+    if any(d < 0 for d in shape):
+        raise InvalidArgumentError(f"{what}: negative dimension in {shape_str(shape)}")
+    itemsize = 8 if dtype == OBJECT else dtype.itemsize
+    nbytes = math.prod(shape) * itemsize
+    if nbytes > _memory_bytes():
+        raise ResourceExhaustedError(
+            f"OOM when allocating tensor with shape {shape_str(shape)} and type {dtype.name}"
+            f" ({nbytes} bytes) for {what}"
+        )

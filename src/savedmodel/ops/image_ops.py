@@ -14,7 +14,7 @@ import functools
 import numpy as np
 
 from savedmodel.errors import InvalidArgumentError
-from savedmodel.ops._common import FLOAT32, array, shape_str, vector
+from savedmodel.ops._common import FLOAT32, array, check_allocation, shape_str, vector
 from savedmodel.ops.registry import register
 
 _F = np.float32
@@ -28,6 +28,7 @@ def _output_size(images: np.ndarray, size: np.ndarray) -> tuple[int, int]:
         raise InvalidArgumentError(f"shape_t must have two elements{shape_str(size.shape)}")
     if dims[0] <= 0 or dims[1] <= 0:
         raise InvalidArgumentError(f"output dimensions must be positive, got {dims}")
+    check_allocation((images.shape[0], dims[0], dims[1], images.shape[3]), FLOAT32, "resize")
     if images.shape[1] == 0 or images.shape[2] == 0:
         if images.shape[0] and images.shape[3]:
             raise InvalidArgumentError(

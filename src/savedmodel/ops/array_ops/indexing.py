@@ -11,7 +11,15 @@ from __future__ import annotations
 import numpy as np
 
 from savedmodel.errors import InvalidArgumentError
-from savedmodel.ops._common import array, axis, scalar, shape_str, text, vector
+from savedmodel.ops._common import (
+    array,
+    axis,
+    check_allocation,
+    scalar,
+    shape_str,
+    text,
+    vector,
+)
 from savedmodel.ops.registry import register
 
 
@@ -133,6 +141,7 @@ def scatter_nd(
     indices: np.ndarray, updates: np.ndarray, shape: np.ndarray, *, bad_indices_policy: str = ""
 ) -> np.ndarray:
     dims = vector(shape, "shape")
+    check_allocation(dims, updates.dtype, "ScatterNd")
     return _scatter(np.zeros(dims, dtype=updates.dtype), indices, updates, "add")
 
 
@@ -163,6 +172,7 @@ def one_hot(
             f"Expected axis to be -1 or between [0, {rank}).  But received: {axis}"
         )
     a = rank - 1 if axis == -1 else axis
+    check_allocation((*indices.shape, n), on_value.dtype, "OneHot")
     shape = [1] * rank
     shape[a] = n
     hot = np.expand_dims(indices, a) == np.arange(n).reshape(shape)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from savedmodel.errors import InvalidArgumentError
-from savedmodel.ops._common import axis, scalar, shape_str, vector
+from savedmodel.ops._common import axis, check_allocation, scalar, shape_str, vector
 from savedmodel.ops.registry import register
 
 
@@ -120,6 +120,7 @@ def tile(input: np.ndarray, multiples: np.ndarray) -> np.ndarray:  # noqa: A002
         )
     if any(r < 0 for r in reps):
         raise InvalidArgumentError(f"Expected multiples to be non-negative, got {reps}")
+    check_allocation([d * r for d, r in zip(input.shape, reps, strict=True)], input.dtype, "Tile")
     return np.tile(input, reps) if reps else input.copy()
 
 

@@ -12,6 +12,7 @@ from savedmodel.ops._common import (
     OBJECT,
     array,
     broadcast_shape,
+    check_allocation,
     compute_dtype,
     is_floating,
     scalar,
@@ -146,6 +147,7 @@ def broadcast_to(input: np.ndarray, shape: np.ndarray) -> np.ndarray:  # noqa: A
     try:
         if np.broadcast_shapes(input.shape, target) != target:
             raise ValueError
+        check_allocation(target, input.dtype, "BroadcastTo")
         # A copy: a broadcast view is read-only and would alias the input.
         return np.array(np.broadcast_to(input, target))
     except ValueError:
@@ -177,6 +179,7 @@ def fill(dims: np.ndarray, value: np.ndarray) -> np.ndarray:
     target = vector(dims, "dims")
     if any(d < 0 for d in target):
         raise InvalidArgumentError(f"dims must be non-negative, got {target}")
+    check_allocation(target, value.dtype, "Fill")
     return np.full(target, value, dtype=value.dtype)
 
 
@@ -193,6 +196,7 @@ def ones_like(x: np.ndarray) -> np.ndarray:
 def empty(shape: np.ndarray, *, dtype: np.dtype, init: bool = False) -> np.ndarray:
     # Zero-filled either way: uninitialised memory would make runs irreproducible.
     dims = vector(shape, "shape")
+    check_allocation(dims, dtype, "Empty")
     if dtype == OBJECT:
         return np.full(dims, b"", dtype=object)
     return np.zeros(dims, dtype=dtype)
@@ -214,12 +218,14 @@ def range_(start: np.ndarray, limit: np.ndarray, delta: np.ndarray) -> np.ndarra
     dtype = start.dtype
     if dtype.kind in "iu":
         n = (abs(int(lim) - int(s)) + abs(int(d)) - 1) // abs(int(d))
+        check_allocation((n,), dtype, "Range")
         return (int(s) + np.arange(n, dtype=np.int64) * int(d)).astype(dtype)
     c = compute_dtype(dtype).type
     with np.errstate(all="ignore"):
         n = float(np.ceil(np.abs((c(lim) - c(s)) / c(d))))
     if not np.isfinite(n) or n > 2**62:
         raise InvalidArgumentError(f"Requires ((limit - start) / delta) <= {2**62}")
+    check_allocation((int(n),), dtype, "Range")
     # NOTE: TF computes start + i * delta (not a running sum), in the output type.
     return array(dtype.type(s) + np.arange(int(n), dtype=dtype) * dtype.type(d))
 
@@ -228,6 +234,7 @@ def lin_space(start: np.ndarray, stop: np.ndarray, num: np.ndarray) -> np.ndarra
     n = scalar(num, "num")
     if n <= 0:
         raise InvalidArgumentError(f"Requires num > 0: {n}")
+    check_allocation((n,), start.dtype, "LinSpace")
     dtype = start.dtype
     c = compute_dtype(dtype).type
     if n == 1:

@@ -7,7 +7,15 @@ from __future__ import annotations
 import numpy as np
 
 from savedmodel.errors import InvalidArgumentError
-from savedmodel.ops._common import OBJECT, axis, scalar, shape_str, text, vector
+from savedmodel.ops._common import (
+    OBJECT,
+    axis,
+    check_allocation,
+    scalar,
+    shape_str,
+    text,
+    vector,
+)
 from savedmodel.ops.registry import register
 
 
@@ -23,8 +31,13 @@ def _paddings(paddings: np.ndarray, rank: int) -> list[tuple[int, int]]:
     return pairs
 
 
+def _check_padded(x: np.ndarray, pairs: list[tuple[int, int]], what: str) -> None:
+    check_allocation([d + a + b for d, (a, b) in zip(x.shape, pairs, strict=True)], x.dtype, what)
+
+
 def _pad(x: np.ndarray, paddings: np.ndarray, fill: object) -> np.ndarray:
     pairs = _paddings(paddings, x.ndim)
+    _check_padded(x, pairs, "Pad")
     return np.pad(x, pairs, constant_values=fill) if pairs else x.copy()
 
 
@@ -43,6 +56,7 @@ def pad_v2(input: np.ndarray, paddings: np.ndarray, constant_values: np.ndarray)
 def mirror_pad(input: np.ndarray, paddings: np.ndarray, *, mode: str) -> np.ndarray:  # noqa: A002
     kind = text(mode)
     pairs = _paddings(paddings, input.ndim)
+    _check_padded(input, pairs, "MirrorPad")
     offset = 1 if kind == "REFLECT" else 0
     for d, (lo, hi) in enumerate(pairs):
         if max(lo, hi) > input.shape[d] - offset:
@@ -120,6 +134,7 @@ def space_to_batch_nd(
 ) -> np.ndarray:  # noqa: A002
     block, pairs = _block_args(input, block_shape, paddings, "paddings")
     m = len(block)
+    _check_padded(input, [(0, 0), *pairs] + [(0, 0)] * (input.ndim - m - 1), "SpaceToBatchND")
     padded = np.pad(input, [(0, 0), *pairs] + [(0, 0)] * (input.ndim - m - 1))
     spatial = padded.shape[1 : m + 1]
     if any(s % b for s, b in zip(spatial, block, strict=True)):

@@ -18,7 +18,14 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from savedmodel.errors import InvalidArgumentError
-from savedmodel.ops._common import array, compute_dtype, shape_str, text, vector
+from savedmodel.ops._common import (
+    array,
+    check_allocation,
+    compute_dtype,
+    shape_str,
+    text,
+    vector,
+)
 from savedmodel.ops.registry import register
 
 # Upper bound on one im2col patch block, in elements (the matmul then runs per block).
@@ -309,6 +316,7 @@ def _backprop_input(nd: int):
         pad = text(padding)
         explicit = layout.explicit(list(explicit_paddings)) if pad == "EXPLICIT" else None
         window = filter.shape[:nd]
+        check_allocation(in_shape, filter.dtype, f"Conv{nd}DBackpropInput")
         geo = spatial_geometry(in_shape[1:-1], window, st, dl, pad, explicit)
         expected = (in_shape[0], *geo.out, cout)
         if dy.shape != expected or in_shape[-1] != cin:
