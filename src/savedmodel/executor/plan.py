@@ -134,7 +134,8 @@ def _coerce(value: Any, dtype: np.dtype | None, index: int) -> Any:
 
 
 def _coerce_many(values: Any, dtypes: tuple) -> list[Any]:
-    values = list(values)
+    # A one-element list output may come back bare (registry contract) or as a sequence.
+    values = list(values) if isinstance(values, (list, tuple)) or len(dtypes) != 1 else [values]
     if len(values) != len(dtypes):
         raise InternalError(f"kernel returned {len(values)} outputs, but the op has {len(dtypes)}")
     for i, (v, dt) in enumerate(zip(values, dtypes, strict=True)):
@@ -319,9 +320,9 @@ def compile_plan(
         dts, refs = out_info[node.name]
         out = slots[(node.name, 0)] if dts else 0
         expected = [None if ref else dt for dt, ref in zip(dts, refs, strict=True)]
-        # Kernels return a bare value for an op with exactly one output tensor (registry
-        # contract); function calls always return a list.
-        single = len(dts) == 1 and node.op not in graph.library
+        # A bare value comes back only from ops with one plain (non-list) output argument;
+        # list outputs and function calls return sequences (see ops/registry.py).
+        single = node.op not in graph.library and _plain_single_output(op_def)
         raw_steps.append(
             [fn, _make_getter(spec, deref), kw, out, len(dts), single,
              expected[0] if single else tuple(expected), node]
@@ -342,6 +343,13 @@ def compile_plan(
     feed_dtypes = [_feed_dtype(graph, e) for e in feeds]
     fetch_refs = tuple(k for k, e in enumerate(fetches) if e not in fed and out_info[e[0]][1][e[1]])
     return Plan(steps, template, feed_slots, fetch_slots, feed_dtypes, nodes, fetch_refs)
+
+
+def _plain_single_output(op_def: Any) -> bool:
+    if len(op_def.outputs) != 1:
+        return False
+    arg = op_def.outputs[0]
+    return not (arg.number_attr or arg.type_list_attr)
 
 
 def _group_inputs(op_def: Any, attrs: dict, in_slots: list[int], node: Node) -> list:

@@ -19,8 +19,10 @@ Tensor values are numpy arrays: strings are object arrays of `bytes`; a DT_RESOU
 tensor is a 0-d object array holding a Python object (a ResourceHandle, a TensorList). Kernels
 never modify their inputs in place: Const values and variable values are shared between runs.
 
-A kernel returns a numpy array for an op with exactly one output tensor, or a tuple/list of arrays
-(all output tensors flattened, in OpDef order) otherwise. Output count and dtypes are checked
+A kernel returns a numpy array for an op whose OpDef has a single plain output argument (no
+`number_attr` / `type_list_attr`), or else a tuple/list of arrays (all output tensors flattened,
+in OpDef order), even when that makes one tensor (Split with num_split=1, IdentityN of one input);
+there a bare array is accepted as well. Output count and dtypes are checked
 centrally against the OpDef by the executor, not by each kernel; numpy scalars and Python values
 are accepted and converted there (a non-array returned for an object-typed output is wrapped as a
 0-d object array), but an array of another dtype is an InternalError naming the node.
