@@ -251,31 +251,42 @@ def ones(shape: Any, dtype: Any = dtypes.float32, name: str | None = None) -> An
     return _filled(shape, dtype, 1, name, "ones")
 
 
+def _array_like(array_fn: Any, op_type: str, tensor: Any, dtype: Any, scope: str) -> Any:
+    """TF's array_like_impl: a constant when the shape is static, else ZerosLike/OnesLike."""
+    if not _is_tensor(tensor):
+        tensor = convert_to_tensor(tensor, name="tensor")
+    want = None if dtype is None else dtypes.as_dtype(dtype)
+    if context.executing_eagerly() and not _is_tensor(tensor):
+        if want is not None and want != _dtype(tensor):
+            return array_fn(np.shape(tensor), dtype=want, name=scope)
+        return apply_op(op_type, x=tensor, name=scope)
+    if tensor.shape.is_fully_defined() and tensor.dtype != dtypes.variant:
+        return array_fn(tensor.shape, dtype=want or tensor.dtype, name=scope)
+    if want is not None and want != tensor.dtype and want != dtypes.variant:
+        return array_fn(shape(tensor), dtype=want, name=scope)
+    return apply_op(op_type, x=tensor, name=scope)
+
+
 def zeros_like(input: Any, dtype: Any = None, name: str | None = None) -> Any:  # noqa: A002
     with name_scope(name, "zeros_like", [input]) as scope:
-        if not _is_tensor(input):
-            input = convert_to_tensor(input, name="tensor")  # noqa: A001
-        if context.executing_eagerly() and not _is_tensor(input):
-            return np.zeros_like(
-                input, dtype=None if dtype is None else dtypes.as_dtype(dtype).as_numpy_dtype
-            )
-        if input.shape.is_fully_defined() and input.dtype != dtypes.variant:
-            return zeros(input.shape, dtype=dtype or input.dtype, name=scope)
-        if dtype is not None and dtypes.as_dtype(dtype) != input.dtype:
-            return zeros(shape(input), dtype=dtype, name=scope)
-        return apply_op("ZerosLike", x=input, name=scope)
+        return _array_like(zeros, "ZerosLike", input, dtype, scope)
 
 
 def ones_like(input: Any, dtype: Any = None, name: str | None = None) -> Any:  # noqa: A002
     with name_scope(name, "ones_like", [input]) as scope:
-        input = convert_to_tensor(input, name="tensor")  # noqa: A001
-        if context.executing_eagerly() and not _is_tensor(input):
-            return np.ones_like(
-                input, dtype=None if dtype is None else dtypes.as_dtype(dtype).as_numpy_dtype
-            )
-        ones_shape = shape(input)
-        result = ones(ones_shape, dtype=dtype or input.dtype, name=scope)
-        result.set_shape(input.shape)
+        return _array_like(ones, "OnesLike", input, dtype, scope)
+
+
+def ones_like_v1(tensor: Any, dtype: Any = None, name: str | None = None,
+                 optimize: bool = True) -> Any:  # fmt: skip
+    """`tf.compat.v1.ones_like`: ones of `shape(tensor)` (a Fill unless the shape is static)."""
+    with name_scope(name, "ones_like", [tensor]) as scope:
+        tensor = convert_to_tensor(tensor, name="tensor")
+        if context.executing_eagerly() and not _is_tensor(tensor):
+            return np.ones_like(tensor, dtype=None if dtype is None else
+                                dtypes.as_dtype(dtype).as_numpy_dtype)  # fmt: skip
+        result = ones(shape(tensor), dtype=dtype or tensor.dtype, name=scope)
+        result.set_shape(tensor.shape)
         return result
 
 
@@ -330,7 +341,7 @@ def split(value: Any, num_or_size_splits: Any, axis: Any = 0, num: int | None = 
         num = s[0] if s.rank else None
         if num is None:
             raise ValueError(f"Cannot infer argument `num` from shape {num_or_size_splits}")
-    return apply_op("SplitV", value=value, size_splits=size_splits, axis=axis, num_split=num,
+    return apply_op("SplitV", value=value, size_splits=size_splits, split_dim=axis, num_split=num,
                     name=name)  # fmt: skip
 
 

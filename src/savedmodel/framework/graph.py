@@ -365,7 +365,7 @@ class Graph:
         infer_shapes: bool = True,
     ) -> Operation:
         """Add an op; `attrs` maps names to AttrValue protos (OpDef defaults are added)."""
-        from savedmodel.framework import op_builder, shape_inference
+        from savedmodel.framework import full_type, op_builder, shape_inference
 
         self._check_not_finalized()
         if name is None:
@@ -405,6 +405,7 @@ class Graph:
             self, name, op_type, inputs, input_types, control_inputs, node_attrs, output_types,
             op_def, len(self._ops), device,
         )  # fmt: skip
+        op._full_type = full_type.experimental_type(op_type, node_attrs)
         self._ops.append(op)
         self._by_name[name] = op
         self._version += 1

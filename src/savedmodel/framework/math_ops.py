@@ -151,13 +151,13 @@ def add_n(inputs: Any, name: str | None = None) -> Any:
     return apply_op("AddN", inputs=inputs, name=name)
 
 
-def _unary(op_type: str, scoped: bool = False) -> Any:
+def _unary(op_type: str, scoped: bool = False, arg: str = "x") -> Any:
     def fn(x: Any, name: str | None = None) -> Any:
         if scoped:
             with name_scope(name, op_type, [x]) as scope:
                 x = convert_to_tensor(x, name="x")
-                return apply_op(op_type, x=x, name=scope)
-        return apply_op(op_type, x=x, name=name)
+                return apply_op(op_type, name=scope, **{arg: x})
+        return apply_op(op_type, name=name, **{arg: x})
 
     fn.__name__ = op_type.lower()
     return fn
@@ -183,8 +183,8 @@ is_finite = _unary("IsFinite")
 logical_not = _unary("LogicalNot")
 sigmoid = _unary("Sigmoid", scoped=True)
 tanh = _unary("Tanh", scoped=True)
-softplus = _unary("Softplus")
-softsign = _unary("Softsign")
+softplus = _unary("Softplus", arg="features")
+softsign = _unary("Softsign", arg="features")
 
 
 def sign(x: Any, name: str | None = None) -> Any:

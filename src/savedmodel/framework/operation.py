@@ -144,7 +144,8 @@ class Operation:
 
     __slots__ = (
         "_graph", "_name", "_type", "_inputs", "_input_types", "_control_inputs", "_attrs",
-        "_outputs", "_device", "_op_def", "_id", "_ir", "_control_outputs", "__weakref__",
+        "_outputs", "_device", "_op_def", "_id", "_ir", "_control_outputs", "_full_type",
+        "__weakref__",
     )  # fmt: skip
 
     def __init__(
@@ -173,6 +174,7 @@ class Operation:
         self._id = op_id
         self._ir: Node | None = None
         self._control_outputs: list[Operation] = []
+        self._full_type: Any = None  # NodeDef.experimental_type, when TF infers one
         self._outputs = [Tensor(self, i, dt) for i, dt in enumerate(output_types)]
         for t in self._inputs:
             t._consumers.append(self)
@@ -258,6 +260,8 @@ class Operation:
         nd.input.extend("^" + c.name for c in sorted(self._control_inputs, key=_op_name))
         for key, value in self._attrs.items():
             nd.attr[key].CopyFrom(value)
+        if self._full_type is not None:
+            nd.experimental_type.CopyFrom(self._full_type)
         return nd
 
     # -- mutation (used by control dependencies and graph editing) --------------------------------

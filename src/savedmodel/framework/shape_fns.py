@@ -557,6 +557,16 @@ def _strided_slice(c: ShapeContext) -> list[TensorShape]:
     )]  # fmt: skip
 
 
+@shape_fn("Unique")
+def _unique(c: ShapeContext) -> list[TensorShape]:
+    return [TensorShape([None]), c.shape(0).with_rank(1)]
+
+
+@shape_fn("InvertPermutation")
+def _invert_permutation(c: ShapeContext) -> list[TensorShape]:
+    return [c.shape(0).with_rank(1)]
+
+
 @shape_fn("RestoreV2")
 def _restore(c: ShapeContext) -> list[TensorShape]:
     return [UNKNOWN] * c.n_out()

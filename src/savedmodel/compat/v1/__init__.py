@@ -25,6 +25,7 @@ from savedmodel.compat.v1.variable_scope import variable_scope as variable_scope
 from savedmodel.compat.v1.wrap_function import wrap_function as wrap_function
 from savedmodel.framework import context as _context
 from savedmodel.framework import init_ops as _init_ops
+from savedmodel.framework.array_ops import ones_like_v1 as _ones_like_v1
 from savedmodel.framework.array_ops import placeholder as placeholder
 from savedmodel.framework.array_ops import placeholder_with_default as placeholder_with_default
 from savedmodel.framework.graph import get_default_graph as get_default_graph
@@ -61,6 +62,7 @@ Variable = __import__(
     "savedmodel.framework.variables", fromlist=["make_v1_variable"]
 ).make_v1_variable
 initializers = _init_ops
+ones_like = _ones_like_v1
 name_scope = _NameScopeV1
 
 
