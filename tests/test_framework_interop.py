@@ -37,7 +37,9 @@ def _compatible(ours: Any, theirs: Any) -> bool:
     a, b = _shape_dims(ours), _shape_dims(theirs)
     if a is None or b is None:
         return True
-    return len(a) == len(b) and all(x == y or x == -1 or y == -1 for x, y in zip(a, b))
+    if len(a) != len(b):
+        return False
+    return all(x == y or x == -1 or y == -1 for x, y in zip(a, b, strict=True))
 
 
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
