@@ -124,7 +124,35 @@ def variables(tf: Any, tf1: Any) -> tuple[dict, dict]:
     return out, {x: np.array([1.0, 2.0], np.float32)}
 
 
+def serialized_examples(rows: list[dict[str, list[float]]]) -> np.ndarray:
+    """tf.Example protos (float features) serialized, as a 1-D object array of bytes."""
+    from savedmodel import protos
+
+    out = np.empty(len(rows), dtype=object)
+    for i, row in enumerate(rows):
+        example = protos.Example()
+        for key, values in row.items():
+            example.features.feature[key].float_list.value.extend(values)
+        out[i] = example.SerializeToString()
+    return out
+
+
+def parsing(tf: Any, tf1: Any) -> tuple[dict, dict]:
+    ser = tf1.placeholder(tf.string, [None], name="tf_example")
+    feats = tf.io.parse_example(
+        ser,
+        {
+            "x": tf.io.FixedLenFeature([2], tf.float32),
+            "k": tf.io.FixedLenFeature([], tf.float32, default_value=7.0),
+        },
+    )
+    out = {"x": feats["x"], "k": feats["k"], "sum": tf.reduce_sum(feats["x"], 1) + feats["k"]}
+    examples = serialized_examples([{"x": [1.0, 2.0]}, {"x": [3.0, 4.0], "k": [0.5]}])
+    return out, {ser: examples}
+
+
 PROGRAMS: dict[str, Program] = {
+    "parsing": parsing,
     "arithmetic": arithmetic,
     "compare_and_reduce": compare_and_reduce,
     "arrays": arrays,

@@ -311,6 +311,22 @@ def convert_n_to_tensor(
     ]  # fmt: skip
 
 
+def _tensor_shape_to_tensor(s: TensorShape, dtype: Any = None, name: Any = None,
+                            as_ref: bool = False) -> Any:  # fmt: skip
+    """A fully defined TensorShape as an int32 vector (int64 if a dim needs it), as TF does."""
+    if not s.is_fully_defined():
+        raise ValueError(f"Cannot convert a partially known TensorShape {s} to a Tensor.")
+    dims = s.as_list()
+    if dtype is None:
+        dtype = dtypes.int64 if any(d > _INT32.max for d in dims) else dtypes.int32
+    elif dtypes.as_dtype(dtype) not in (dtypes.int32, dtypes.int64):
+        raise TypeError(f"Cannot convert {s} to {dtypes.as_dtype(dtype).name}")
+    return constant(dims, dtype, name=name or "shape_as_tensor")
+
+
+register_tensor_conversion_function(TensorShape, _tensor_shape_to_tensor)
+
+
 def is_tensor(value: Any) -> bool:
     return isinstance(value, Tensor)
 

@@ -579,6 +579,16 @@ def _identity_n(c: ShapeContext) -> list[TensorShape]:
 
 @shape_fn("ParseExampleV2")
 def _parse_example(c: ShapeContext) -> list[TensorShape]:
-    from savedmodel.framework.parsing_shapes import parse_example_shapes
-
-    return parse_example_shapes(c)
+    batch = c.shape(0)
+    num_sparse = c.attr("num_sparse", 0)
+    dense_shapes = [TensorShape(s) for s in c.attr("dense_shapes", [])]
+    rank = batch.rank
+    index_width = None if rank is None else rank + 1
+    sparse = (
+        [TensorShape([None, index_width])] * num_sparse
+        + [TensorShape([None])] * num_sparse
+        + [TensorShape([index_width])] * num_sparse
+    )
+    dense = [batch.concatenate(s) for s in dense_shapes]
+    rest = [TensorShape([None])] * (c.n_out() - len(sparse) - len(dense))
+    return sparse + dense + rest

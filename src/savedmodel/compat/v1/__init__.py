@@ -43,6 +43,9 @@ from savedmodel.framework.init_ops import (
     truncated_normal_initializer as truncated_normal_initializer,
 )
 from savedmodel.framework.init_ops import zeros_initializer as zeros_initializer
+from savedmodel.framework.parsing_ops import FixedLenFeature as FixedLenFeature
+from savedmodel.framework.parsing_ops import VarLenFeature as VarLenFeature
+from savedmodel.framework.parsing_ops import parse_example as parse_example
 from savedmodel.framework.scopes import NameScopeV1 as _NameScopeV1
 from savedmodel.framework.variables import GraphKeys as GraphKeys
 from savedmodel.framework.variables import all_variables as all_variables
@@ -118,7 +121,7 @@ def __getattr__(name: str) -> Any:
     # Everything else of TF2's top level exists under tf.compat.v1 too (tf1.constant, tf1.nn...).
     import importlib
 
-    if name in ("nn", "math", "raw_ops", "dtypes"):
+    if name in ("nn", "math", "raw_ops", "dtypes", "io"):
         return importlib.import_module(f"savedmodel.{name}")
     api = importlib.import_module("savedmodel.tf_api")
     if name in api.__all__:
