@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 _LAZY_SUBMODULES = frozenset(
-    {"saved_model", "compat", "export", "nn", "math", "raw_ops", "train", "dtypes", "errors"}
+    {"saved_model", "compat", "export", "nn", "math", "raw_ops", "io", "train", "dtypes", "errors"}
 )
 # Every other public name (`tf.constant`, `tf.float32`, `tf.Variable`...) is looked up in this
 # module, imported on first use.
