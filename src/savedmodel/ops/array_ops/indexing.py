@@ -76,7 +76,10 @@ def gather_v2(
     return array(gather(params, indices, scalar(axis_, "axis"), batch_dims))
 
 
-def gather_v1(params: np.ndarray, indices: np.ndarray) -> np.ndarray:
+def gather_v1(
+    params: np.ndarray, indices: np.ndarray, *, validate_indices: bool = True
+) -> np.ndarray:
+    # Indices are always validated (validate_indices=False only let TF skip the check).
     return array(gather(params, indices, 0, 0))
 
 

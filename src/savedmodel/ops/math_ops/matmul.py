@@ -28,8 +28,17 @@ def _adjoint(x: np.ndarray) -> np.ndarray:
     return np.conjugate(x) if x.dtype.kind == "c" else x
 
 
+# grad_a/grad_b/grad_x/grad_y only tell TF's optimizer a product belongs to a gradient: ignored.
+
+
 def mat_mul(
-    a: np.ndarray, b: np.ndarray, *, transpose_a: bool = False, transpose_b: bool = False
+    a: np.ndarray,
+    b: np.ndarray,
+    *,
+    transpose_a: bool = False,
+    transpose_b: bool = False,
+    grad_a: bool = False,
+    grad_b: bool = False,
 ) -> np.ndarray:
     if a.ndim != 2 or b.ndim != 2:
         raise InvalidArgumentError(
@@ -72,11 +81,17 @@ def _batch(
     return _matmul(a, b, out)
 
 
-def batch_mat_mul(x: np.ndarray, y: np.ndarray, *, adj_x: bool = False, adj_y: bool = False):
+def batch_mat_mul(
+    x: np.ndarray, y: np.ndarray, *, adj_x: bool = False, adj_y: bool = False,
+    grad_x: bool = False, grad_y: bool = False,
+) -> np.ndarray:  # fmt: skip
     return _batch(x, y, adj_x, adj_y, x.dtype, broadcast=False)
 
 
-def batch_mat_mul_v2(x: np.ndarray, y: np.ndarray, *, adj_x: bool = False, adj_y: bool = False):
+def batch_mat_mul_v2(
+    x: np.ndarray, y: np.ndarray, *, adj_x: bool = False, adj_y: bool = False,
+    grad_x: bool = False, grad_y: bool = False,
+) -> np.ndarray:  # fmt: skip
     return _batch(x, y, adj_x, adj_y, x.dtype, broadcast=True)
 
 
@@ -84,9 +99,11 @@ def batch_mat_mul_v3(
     x: np.ndarray,
     y: np.ndarray,
     *,
-    Tout: np.dtype,
+    Tout: np.dtype,  # noqa: N803 (OpDef name)
     adj_x: bool = False,
-    adj_y: bool = False,  # noqa: N803
+    adj_y: bool = False,
+    grad_x: bool = False,
+    grad_y: bool = False,
 ) -> np.ndarray:
     return _batch(x, y, adj_x, adj_y, Tout, broadcast=True)
 

@@ -258,103 +258,170 @@ def depthwise(x: np.ndarray, filt: np.ndarray, geo: Geometry, strides, dilations
     return np.swapaxes(out, -1, -2).reshape(n, *geo.out, c * mult)
 
 
-def _conv_kernel(nd: int, depthwise_conv: bool = False):
-    def kernel(
-        input: np.ndarray,  # noqa: A002
-        filter: np.ndarray,  # noqa: A002
-        *,
-        strides: list[int],
-        padding: str,
-        explicit_paddings: list[int] = (),
-        data_format: str = "NHWC",
-        dilations: list[int] = (),
-    ) -> np.ndarray:
-        layout = Layout.parse(data_format, nd + 2)
-        if input.ndim != nd + 2 or filter.ndim != nd + 2:
-            raise InvalidArgumentError(
-                f"input and filter must be {nd + 2}-dimensional: {shape_str(input.shape)}"
-                f" {shape_str(filter.shape)}"
-            )
-        st = layout.spatial(list(strides), "strides")
-        dl = layout.spatial(list(dilations), "dilations") if dilations else (1,) * nd
-        pad = text(padding)
-        explicit = layout.explicit(list(explicit_paddings)) if pad == "EXPLICIT" else None
-        x = layout.to_last(input)
-        geo = spatial_geometry(x.shape[1:-1], filter.shape[:nd], st, dl, pad, explicit)
-        fn = depthwise if depthwise_conv else convolve
-        out = fn(x, filter, geo, st, dl)
-        return array(layout.from_last(out.astype(input.dtype, copy=False)))
-
-    return kernel
-
-
-def _backprop_input(nd: int):
-    def kernel(
-        input_sizes: np.ndarray,
-        filter: np.ndarray,  # noqa: A002
-        out_backprop: np.ndarray,
-        *,
-        strides: list[int],
-        padding: str,
-        explicit_paddings: list[int] = (),
-        data_format: str = "NHWC",
-        dilations: list[int] = (),
-    ) -> np.ndarray:
-        layout = Layout.parse(data_format, nd + 2)
-        sizes = vector(input_sizes, "input_sizes")
-        dy = layout.to_last(out_backprop)
-        cin, cout = filter.shape[-2:]
-        if len(sizes) == nd:  # spatial sizes only: batch and depth come from dy and the filter
-            in_shape = (dy.shape[0], *sizes, cin)
-        elif len(sizes) == nd + 2:
-            first = layout.channels_first
-            in_shape = (sizes[0], *sizes[2:], sizes[1]) if first else tuple(sizes)
-        else:
-            raise InvalidArgumentError(f"input_sizes must have {nd + 2} elements, got {sizes}")
-        st = layout.spatial(list(strides), "strides")
-        dl = layout.spatial(list(dilations), "dilations") if dilations else (1,) * nd
-        pad = text(padding)
-        explicit = layout.explicit(list(explicit_paddings)) if pad == "EXPLICIT" else None
-        window = filter.shape[:nd]
-        check_allocation(in_shape, filter.dtype, f"Conv{nd}DBackpropInput")
-        geo = spatial_geometry(in_shape[1:-1], window, st, dl, pad, explicit)
-        expected = (in_shape[0], *geo.out, cout)
-        if dy.shape != expected or in_shape[-1] != cin:
-            raise InvalidArgumentError(
-                f"Conv{nd}DBackpropInput: out_backprop shape {shape_str(dy.shape)} does not match"
-                f" the forward output {shape_str(expected)} of input {shape_str(in_shape)}"
-            )
-        acc = compute_dtype(out_backprop.dtype)
-        ktaps = math.prod(window)
-        fmat = filter.astype(acc, copy=False).reshape(ktaps * cin, cout)
-        cols = dy.astype(acc, copy=False).reshape(-1, cout) @ fmat.T
-        cols = cols.reshape((in_shape[0], *geo.out, ktaps, cin))
-        padded = [
-            max(size + b + a, (o - 1) * s + (k - 1) * r + 1)
-            for size, (b, a), o, s, k, r in zip(
-                in_shape[1:-1], geo.pad, geo.out, st, window, dl, strict=True
-            )
-        ]
-        dx = np.zeros((in_shape[0], *padded, cin), dtype=acc)
-        for t, tap in enumerate(itertools.product(*(range(k) for k in window))):
-            index = (slice(None),)
-            index += tuple(
-                slice(i * r, i * r + (o - 1) * s + 1, s)
-                for i, r, o, s in zip(tap, dl, geo.out, st, strict=True)
-            )
-            dx[index] += cols[..., t, :]
-        crop = (slice(None),)
-        crop += tuple(
-            slice(b, b + size) for (b, _), size in zip(geo.pad, in_shape[1:-1], strict=True)
+def _forward(
+    nd: int,
+    depthwise_conv: bool,
+    input: np.ndarray,  # noqa: A002
+    filter: np.ndarray,  # noqa: A002
+    strides: list[int],
+    padding: str,
+    explicit_paddings: list[int],
+    data_format: str,
+    dilations: list[int],
+) -> np.ndarray:
+    layout = Layout.parse(data_format, nd + 2)
+    if input.ndim != nd + 2 or filter.ndim != nd + 2:
+        raise InvalidArgumentError(
+            f"input and filter must be {nd + 2}-dimensional: {shape_str(input.shape)}"
+            f" {shape_str(filter.shape)}"
         )
-        out = dx[crop].astype(out_backprop.dtype, copy=False)
-        return array(layout.from_last(out))
+    st = layout.spatial(list(strides), "strides")
+    dl = layout.spatial(list(dilations), "dilations") if dilations else (1,) * nd
+    pad = text(padding)
+    explicit = layout.explicit(list(explicit_paddings)) if pad == "EXPLICIT" else None
+    x = layout.to_last(input)
+    geo = spatial_geometry(x.shape[1:-1], filter.shape[:nd], st, dl, pad, explicit)
+    fn = depthwise if depthwise_conv else convolve
+    out = fn(x, filter, geo, st, dl)
+    return array(layout.from_last(out.astype(input.dtype, copy=False)))
 
-    return kernel
+
+def _backprop(
+    nd: int,
+    input_sizes: np.ndarray,
+    filter: np.ndarray,  # noqa: A002
+    out_backprop: np.ndarray,
+    strides: list[int],
+    padding: str,
+    explicit_paddings: list[int],
+    data_format: str,
+    dilations: list[int],
+) -> np.ndarray:
+    layout = Layout.parse(data_format, nd + 2)
+    sizes = vector(input_sizes, "input_sizes")
+    dy = layout.to_last(out_backprop)
+    cin, cout = filter.shape[-2:]
+    if len(sizes) == nd:  # spatial sizes only: batch and depth come from dy and the filter
+        in_shape = (dy.shape[0], *sizes, cin)
+    elif len(sizes) == nd + 2:
+        first = layout.channels_first
+        in_shape = (sizes[0], *sizes[2:], sizes[1]) if first else tuple(sizes)
+    else:
+        raise InvalidArgumentError(f"input_sizes must have {nd + 2} elements, got {sizes}")
+    st = layout.spatial(list(strides), "strides")
+    dl = layout.spatial(list(dilations), "dilations") if dilations else (1,) * nd
+    pad = text(padding)
+    explicit = layout.explicit(list(explicit_paddings)) if pad == "EXPLICIT" else None
+    window = filter.shape[:nd]
+    check_allocation(in_shape, filter.dtype, f"Conv{nd}DBackpropInput")
+    geo = spatial_geometry(in_shape[1:-1], window, st, dl, pad, explicit)
+    expected = (in_shape[0], *geo.out, cout)
+    if dy.shape != expected or in_shape[-1] != cin:
+        raise InvalidArgumentError(
+            f"Conv{nd}DBackpropInput: out_backprop shape {shape_str(dy.shape)} does not match"
+            f" the forward output {shape_str(expected)} of input {shape_str(in_shape)}"
+        )
+    acc = compute_dtype(out_backprop.dtype)
+    ktaps = math.prod(window)
+    fmat = filter.astype(acc, copy=False).reshape(ktaps * cin, cout)
+    cols = dy.astype(acc, copy=False).reshape(-1, cout) @ fmat.T
+    cols = cols.reshape((in_shape[0], *geo.out, ktaps, cin))
+    padded = [
+        max(size + b + a, (o - 1) * s + (k - 1) * r + 1)
+        for size, (b, a), o, s, k, r in zip(
+            in_shape[1:-1], geo.pad, geo.out, st, window, dl, strict=True
+        )
+    ]
+    dx = np.zeros((in_shape[0], *padded, cin), dtype=acc)
+    for t, tap in enumerate(itertools.product(*(range(k) for k in window))):
+        index = (slice(None),)
+        index += tuple(
+            slice(i * r, i * r + (o - 1) * s + 1, s)
+            for i, r, o, s in zip(tap, dl, geo.out, st, strict=True)
+        )
+        dx[index] += cols[..., t, :]
+    crop = (slice(None),)
+    crop += tuple(slice(b, b + size) for (b, _), size in zip(geo.pad, in_shape[1:-1], strict=True))
+    out = dx[crop].astype(out_backprop.dtype, copy=False)
+    return array(layout.from_last(out))
 
 
-register("Conv2D", _conv_kernel(2))
-register("Conv3D", _conv_kernel(3))
-register("DepthwiseConv2dNative", _conv_kernel(2, depthwise_conv=True))
-register("Conv2DBackpropInput", _backprop_input(2))
-register("Conv3DBackpropInputV2", _backprop_input(3))
+# One kernel per op, with exactly its OpDef's attrs (use_cudnn_on_gpu is a GPU hint: ignored).
+
+
+def conv2d(
+    input: np.ndarray,  # noqa: A002
+    filter: np.ndarray,  # noqa: A002
+    *,
+    strides: list[int],
+    padding: str,
+    explicit_paddings: list[int] = (),
+    data_format: str = "NHWC",
+    dilations: list[int] = (),
+    use_cudnn_on_gpu: bool = True,
+) -> np.ndarray:
+    return _forward(2, False, input, filter, strides, padding, explicit_paddings, data_format,
+                    dilations)  # fmt: skip
+
+
+def conv3d(
+    input: np.ndarray,  # noqa: A002
+    filter: np.ndarray,  # noqa: A002
+    *,
+    strides: list[int],
+    padding: str,
+    data_format: str = "NDHWC",
+    dilations: list[int] = (),
+) -> np.ndarray:
+    return _forward(3, False, input, filter, strides, padding, (), data_format, dilations)
+
+
+def depthwise_conv2d_native(
+    input: np.ndarray,  # noqa: A002
+    filter: np.ndarray,  # noqa: A002
+    *,
+    strides: list[int],
+    padding: str,
+    explicit_paddings: list[int] = (),
+    data_format: str = "NHWC",
+    dilations: list[int] = (),
+) -> np.ndarray:
+    return _forward(2, True, input, filter, strides, padding, explicit_paddings, data_format,
+                    dilations)  # fmt: skip
+
+
+def conv2d_backprop_input(
+    input_sizes: np.ndarray,
+    filter: np.ndarray,  # noqa: A002
+    out_backprop: np.ndarray,
+    *,
+    strides: list[int],
+    padding: str,
+    explicit_paddings: list[int] = (),
+    data_format: str = "NHWC",
+    dilations: list[int] = (),
+    use_cudnn_on_gpu: bool = True,
+) -> np.ndarray:
+    return _backprop(2, input_sizes, filter, out_backprop, strides, padding, explicit_paddings,
+                     data_format, dilations)  # fmt: skip
+
+
+def conv3d_backprop_input_v2(
+    input_sizes: np.ndarray,
+    filter: np.ndarray,  # noqa: A002
+    out_backprop: np.ndarray,
+    *,
+    strides: list[int],
+    padding: str,
+    data_format: str = "NDHWC",
+    dilations: list[int] = (),
+) -> np.ndarray:
+    return _backprop(3, input_sizes, filter, out_backprop, strides, padding, (), data_format,
+                     dilations)  # fmt: skip
+
+
+register("Conv2D", conv2d)
+register("Conv3D", conv3d)
+register("DepthwiseConv2dNative", depthwise_conv2d_native)
+register("Conv2DBackpropInput", conv2d_backprop_input)
+register("Conv3DBackpropInputV2", conv3d_backprop_input_v2)
