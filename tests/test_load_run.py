@@ -313,3 +313,10 @@ def test_keras_recurrent_model_matches_tensorflow(tmp_path) -> None:
     library = loaded.session.graph.library
     ops = {n.op for f in library.names() for n in library.instantiate(f).nodes.values()}
     assert "While" in ops or "StatelessWhile" in ops
+
+
+def test_inputs_are_never_modified() -> None:
+    fn = _model("assets_tf1", ["serve"]).signatures["serving_default"]
+    words = np.array(["apple", "kiwi"], dtype=object)
+    assert fn(words=words)["ids"].tolist() == [0, -1]
+    assert words.tolist() == ["apple", "kiwi"]  # still str: converted on a copy

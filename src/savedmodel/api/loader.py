@@ -27,6 +27,7 @@ import numpy as np
 from savedmodel import dtypes
 from savedmodel.errors import InvalidArgumentError, NotFoundError, UnimplementedError
 from savedmodel.executor import Session, check_graph
+from savedmodel.executor.session import encode_strings
 from savedmodel.formats import saved_model_dir as smdir
 from savedmodel.graph import Graph, parse_tensor_name
 from savedmodel.graph.attrs import numpy_dtype
@@ -148,17 +149,14 @@ def _check_shape(arr: np.ndarray, spec: TensorSpec, where: str) -> None:
 
 def _as_dtype(value: Any, dtype: np.dtype, spec: TensorSpec, where: str) -> np.ndarray:
     if dtype == _OBJECT:
-        arr = np.asarray(value, dtype=object)
-        flat = arr.reshape(-1)
-        for i, item in enumerate(flat):
-            if isinstance(item, str):
-                flat[i] = item.encode("utf-8")
-            elif not isinstance(item, bytes):
+        arr = encode_strings(value)
+        for item in arr.flat:
+            if not isinstance(item, bytes):
                 raise InvalidArgumentError(
                     f"{where}: expected {spec.dtype.name} values (str or bytes), got"
                     f" {type(item).__name__}"
                 )
-        return flat.reshape(arr.shape)
+        return arr
     if isinstance(value, np.ndarray) and value.dtype == dtype:
         return value
     try:

@@ -139,18 +139,21 @@ def _op_name(name: str) -> str:
 
 
 def convert(value: Any, dtype: np.dtype | None) -> Any:
-    """A fed value as an array of `dtype` (strings become object arrays of bytes)."""
+    """A fed value as an array of `dtype` (for object dtypes: str items become bytes)."""
     if dtype is None:
         return value
     if isinstance(value, np.ndarray) and value.dtype == dtype:
         return value
     if dtype == _OBJECT:
-        arr = np.asarray(value, dtype=object)
-        if arr.size and any(isinstance(x, str) for x in arr.flat):
-            arr = np.vectorize(_to_bytes, otypes=[object])(arr)
-        return arr
+        return encode_strings(value)
     return np.asarray(value, dtype=dtype)
 
 
-def _to_bytes(x: Any) -> Any:
-    return x.encode("utf-8") if isinstance(x, str) else x
+def encode_strings(value: Any) -> np.ndarray:
+    """`value` as a new object array whose str items are UTF-8 bytes (other items kept)."""
+    arr = np.array(value, dtype=object)  # a copy: the caller's array is never rewritten
+    flat = arr.reshape(-1)
+    for i, item in enumerate(flat):
+        if isinstance(item, str):
+            flat[i] = item.encode("utf-8")
+    return arr
