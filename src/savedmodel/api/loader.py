@@ -287,5 +287,5 @@ def load(
 
 
 def _present(graph: Graph, feeds: dict[str, Any]) -> dict[str, Any]:
-    """Feeds whose tensors exist in the graph (asset tensors of pruned-away nodes are skipped)."""
+    """The feeds whose tensors exist in the graph (TF likewise ignores asset feeds it lacks)."""
     return {name: value for name, value in feeds.items() if _op_of(name) in graph.nodes}
