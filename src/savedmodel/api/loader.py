@@ -287,5 +287,5 @@ def load(
 
 
 def _present(graph: Graph, feeds: dict[str, Any]) -> dict[str, Any]:
-    """The feeds whose tensors exist in the graph (TF likewise ignores asset feeds it lacks)."""
+    """The feeds whose node exists in the graph (an asset tensor may name a node that does not)."""
     return {name: value for name, value in feeds.items() if _op_of(name) in graph.nodes}
