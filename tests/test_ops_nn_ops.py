@@ -4,7 +4,8 @@ Exact unless listed here. Activations built on exp/log get a few ulp (Eigen's an
 elementary functions differ in the last bits); Softmax/LogSoftmax add a sum. Convolutions and
 average pooling accumulate many products in an order that differs from TensorFlow's (BLAS vs
 Eigen's contraction), so they get a tolerance relative to the output's magnitude; float16/bfloat16
-ones are computed in float32 and rounded once here.
+ones are computed in float32 and rounded once here. The same goes for the cross-entropy losses and
+LRN (sums of exponentials / squares).
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ SUM = {
 }
 TOLERANCES = {
     **{op: ULP4 for op in ["Softplus", "Softsign", "Softmax"]},
+    # Losses: a log of a sum, and softmax - labels (absolute errors around ulp(1)).
+    "SoftmaxCrossEntropyWithLogits": {"float32": NORM, "float64": ("rel", 1e-14)},
+    "SparseSoftmaxCrossEntropyWithLogits": {"float32": NORM, "float16": ("rel", 2e-3)},
+    # LRN: a windowed sum of squares raised to a power.
+    "LRN": NORM,
     **{
         op: {"float32": NORM, "float64": ("rel", 1e-15), "float16": ULP4, "bfloat16": ULP4}
         for op in ["Elu", "Selu", "LogSoftmax"]

@@ -271,6 +271,23 @@ def check_numerics(tensor: np.ndarray, *, message: str = "") -> np.ndarray:
     return tensor
 
 
+def check_numerics_v2(tensor: np.ndarray, *, message: str = "") -> np.ndarray:
+    # V2 tells +Inf from -Inf.
+    if is_floating(tensor.dtype):
+        found = [
+            name
+            for name, bad in (
+                ("-Inf", np.isneginf(tensor).any()),
+                ("+Inf", np.isposinf(tensor).any()),
+                ("NaN", np.isnan(tensor).any()),
+            )
+            if bad
+        ]
+        if found:
+            raise InvalidArgumentError(f"{text(message)} : Tensor had {' and '.join(found)} values")
+    return tensor
+
+
 register("Shape", shape)
 register("ShapeN", shape_n)
 register("Size", size)
@@ -292,3 +309,4 @@ register("Range", range_)
 register("LinSpace", lin_space)
 register("EnsureShape", ensure_shape)
 register("CheckNumerics", check_numerics)
+register("CheckNumericsV2", check_numerics_v2)

@@ -1,6 +1,6 @@
-"""Layout kernels: padding (Pad, PadV2, MirrorPad), reversal (ReverseV2, ReverseSequence),
-block rearrangements (SpaceToBatchND, BatchToSpaceND, SpaceToDepth, DepthToSpace) and
-MatrixBandPart."""
+"""Layout kernels: padding (Pad, PadV2, MirrorPad), reversal (ReverseV2, ReverseSequence), Roll,
+block rearrangements (SpaceToBatchND, BatchToSpaceND, SpaceToDepth, DepthToSpace),
+ExtractImagePatches and MatrixBandPart."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from savedmodel.ops._common import (
     text,
     vector,
 )
+from savedmodel.ops.nn_ops.conv import spatial_geometry
 from savedmodel.ops.registry import register
 
 
@@ -239,6 +240,54 @@ def matrix_band_part(input: np.ndarray, num_lower: np.ndarray, num_upper: np.nda
     return np.where(keep, input, np.array(zero, dtype=input.dtype))
 
 
+def roll(input: np.ndarray, shift: np.ndarray, axis_: np.ndarray) -> np.ndarray:  # noqa: A002
+    shifts = np.ravel(shift).tolist()
+    axes = np.ravel(axis_).tolist()
+    if shift.ndim > 1 or axis_.ndim > 1 or len(shifts) != len(axes):
+        raise InvalidArgumentError(
+            f"shift and axis must be scalars or vectors of the same size, got"
+            f" {shape_str(shift.shape)} and {shape_str(axis_.shape)}"
+        )
+    if input.ndim == 0:
+        raise InvalidArgumentError("input must be 1-D or higher")
+    total: dict[int, int] = {}
+    for s, a in zip(shifts, axes, strict=True):
+        a = axis(a, input.ndim)
+        total[a] = total.get(a, 0) + s  # repeated axes add up, as in TF
+    if not total:
+        return input
+    return np.roll(input, list(total.values()), axis=list(total))
+
+
+def extract_image_patches(
+    images: np.ndarray, *, ksizes: list[int], strides: list[int], rates: list[int], padding: str
+) -> np.ndarray:
+    if images.ndim != 4:
+        raise InvalidArgumentError(f"input must be 4-dimensional{shape_str(images.shape)}")
+    for name, values in (("ksizes", ksizes), ("strides", strides), ("rates", rates)):
+        if len(values) != 4 or values[0] != 1 or values[3] != 1:
+            raise InvalidArgumentError(
+                f"Only support {name} across space: {name} must be [1, x, y, 1], got {values}"
+            )
+    kh, kw = ksizes[1:3]
+    geo = spatial_geometry(images.shape[1:3], (kh, kw), strides[1:3], rates[1:3], text(padding))
+    n, c = images.shape[0], images.shape[3]
+    check_allocation((n, *geo.out, kh * kw * c), images.dtype, "ExtractImagePatches")
+    x = np.pad(images, [(0, 0), *geo.pad, (0, 0)]) if any(p != (0, 0) for p in geo.pad) else images
+    out = np.empty((n, *geo.out, kh, kw, c), dtype=images.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            r0, c0 = i * rates[1], j * rates[2]
+            out[:, :, :, i, j] = x[
+                :,
+                r0 : r0 + (geo.out[0] - 1) * strides[1] + 1 : strides[1],
+                c0 : c0 + (geo.out[1] - 1) * strides[2] + 1 : strides[2],
+            ]
+    return out.reshape(n, *geo.out, kh * kw * c)
+
+
+register("Roll", roll)
+register("ExtractImagePatches", extract_image_patches)
 register("Pad", pad)
 register("PadV2", pad_v2)
 register("MirrorPad", mirror_pad)
