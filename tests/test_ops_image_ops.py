@@ -1,7 +1,8 @@
 """image_ops kernels against TensorFlow's own outputs (tests/fixtures/op_cases/image_ops.*).
 
 Every case must match exactly: the kernels repeat TensorFlow's float32 coordinate and
-interpolation arithmetic, bicubic's 1024-phase weight table and summation order included.
+interpolation arithmetic, bicubic's 1024-phase weight table and summation order included. Only
+soft-NMS scores (products of exponentials) get a few ulp.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from op_cases import load, run
 
 import savedmodel.ops.image_ops  # noqa: F401  (registers the family)
 
-TOLERANCES: dict = {}
+TOLERANCES = {"NonMaxSuppressionV5": {"float32": ("ulp", 4)}}
 
 CASES = load("image_ops")
 
