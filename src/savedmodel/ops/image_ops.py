@@ -9,8 +9,8 @@ on whole gathered planes, with TensorFlow's operation order, so float32 results 
 
 NMS is greedy by score (ties: lower box index first): a box is kept when it beats score_threshold
 (strictly) and its IoU with every kept box is at most iou_threshold. V5's soft-NMS (sigma > 0)
-instead decays the other scores by exp(-iou^2 / (2 sigma)) after each pick. The loop runs once per kept box, each step
-comparing against all candidates at once.
+instead decays the other scores by exp(-iou^2 / (2 sigma)) after each pick. The loop runs once
+per kept box, each step comparing against all candidates at once.
 """
 
 from __future__ import annotations
