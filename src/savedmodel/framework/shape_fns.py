@@ -98,9 +98,9 @@ def _assign(c: ShapeContext) -> list[TensorShape]:
     return [c.shape(0).merge_with(c.shape(1))]
 
 
-@shape_fn("VarHandleOp", "VarIsInitializedOp", "IsVariableInitialized", "ShardedFilename",
-          "StaticRegexFullMatch", "HashTableV2", "MutableHashTableV2", "LookupTableSizeV2",
-          "ShardedFilespec")  # fmt: skip
+@shape_fn("ReadFile", "VarHandleOp", "VarIsInitializedOp", "IsVariableInitialized",
+          "ShardedFilename", "StaticRegexFullMatch", "HashTableV2", "MutableHashTableV2",
+          "LookupTableSizeV2", "ShardedFilespec")  # fmt: skip
 def _scalar(c: ShapeContext) -> list[TensorShape]:
     return [SCALAR] * c.n_out()
 
@@ -350,20 +350,18 @@ def _broadcast_to(c: ShapeContext) -> list[TensorShape]:
 
 @shape_fn("Tile")
 def _tile(c: ShapeContext) -> list[TensorShape]:
-    shape, mult = c.shape(0), c.value(1)
+    shape = c.shape(0)
+    # NOTE: like TF, multiples may be partially known (e.g. a Pack of a Shape element and 1).
+    mult = c.shape_value(1)
     if shape.rank is None:
-        n = c.shape(1)[0] if c.shape(1).rank == 1 else None
-        return [TensorShape(None if n is None else [None] * n)]
-    if mult is None:
+        return [TensorShape(None if mult.rank is None else [None] * mult.rank)]
+    if mult.rank is None:
         return [TensorShape([None] * shape.rank)]
-    return [
-        TensorShape(
-            [
-                None if d is None else d * int(m)
-                for d, m in zip(shape.dims, mult.reshape(-1), strict=True)
-            ]
-        )
-    ]  # type: ignore
+    dims = [
+        None if d is None or m is None else d * m
+        for d, m in zip(shape.dims, mult.dims, strict=True)
+    ]  # type: ignore[arg-type]
+    return [TensorShape(dims)]
 
 
 @shape_fn("Slice")

@@ -151,8 +151,8 @@ class _Builder:
             suffix = apply_op(
                 "Select",
                 condition=apply_op("StaticRegexFullMatch", input=prefix, pattern="^s3://.*"),
-                x=constant_op.constant(".part"),
-                y=constant_op.constant(os.path.normpath("_temp/part")),
+                t=constant_op.constant(".part"),
+                e=constant_op.constant(os.path.normpath("_temp/part")),
             )  # fmt: skip
             tmp_prefix = apply_op("StringJoin", inputs=[prefix, suffix])
         num_shards = constant_op.constant(1, name="num_shards")
@@ -312,8 +312,9 @@ class Saver:
                     f" and '{save_path}'"
                 )
         parent = os.path.dirname(save_path)
-        if parent and not os.path.isdir(parent):
-            raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save.")
+        if parent:
+            # NOTE: TF's bundle writer creates missing parent directories.
+            os.makedirs(parent, exist_ok=True)
         model_checkpoint_path = None
         if not self._is_empty:
             if context.executing_eagerly() or sess is None:
