@@ -165,6 +165,7 @@ class ResourceVariable(Variable):
 
     def _init_from_proto(self, variable_def: Any, import_scope: str | None) -> None:
         self._in_graph_mode = True
+        self._from_proto = True
         if not variable_def.is_resource:
             raise ValueError("Trying to restore Variable as ResourceVariable.")
         g = get_default_graph()

@@ -38,12 +38,15 @@ _UID = itertools.count(1)
 
 
 class FuncGraph(Graph):
-    """A graph built for a function (ops inside see graph mode; init_scope lifts out)."""
+    """The graph a wrapped function is traced into.
+
+    Unlike a tf.function graph it keeps the variables `fn` creates as graph nodes (init_scope
+    does not leave it); they are lifted to eager variables once tracing is done.
+    """
 
     def __init__(self, name: str) -> None:
         super().__init__()
         self.name = name
-        self.building_function = True
         self.inputs: list[Tensor] = []
         self.outputs: list[Any] = []
         self.structured_outputs: Any = None
@@ -199,7 +202,19 @@ def _lift_variables(graph: FuncGraph) -> list[Any]:
         op._set_attr("shared_name", protos.AttrValue(s=shared.encode()))
         graph._bump_version()
         lifted.append(LiftedVariable(var, shared))
+        if not getattr(var, "_from_proto", False) and var.initializer is not None:
+            # A variable `fn` created (not one imported from a MetaGraph): initialize its
+            # lifted copy now, as TensorFlow creates lifted variables initialized.
+            _run_in_eager_context(graph, var.initializer)
     return lifted
+
+
+def _run_in_eager_context(graph: FuncGraph, fetch: Any) -> Any:
+    from savedmodel.compat.v1.session import BaseSession
+
+    session = BaseSession(graph=graph)
+    session._resources = eager.context().resources
+    return session.run(fetch)
 
 
 def wrap_function(fn: Callable, signature: Any, name: str | None = None) -> WrappedFunction:
