@@ -246,6 +246,45 @@ def _bound(side: str):
     return kernel
 
 
+def dynamic_partition(
+    data: np.ndarray, partitions: np.ndarray, *, num_partitions: int
+) -> list[np.ndarray]:
+    if data.shape[: partitions.ndim] != partitions.shape:
+        raise InvalidArgumentError(
+            f"data.shape must start with partitions.shape, got data.shape ="
+            f" {shape_str(data.shape)}, partitions.shape = {shape_str(partitions.shape)}"
+        )
+    p = partitions.reshape(-1)
+    _check_indices(p, num_partitions)
+    rows = data.reshape((p.size, *data.shape[partitions.ndim :]))
+    return [rows[p == i] for i in range(num_partitions)]
+
+
+def dynamic_stitch(indices: list[np.ndarray], data: list[np.ndarray]) -> np.ndarray:
+    if not data:
+        raise InvalidArgumentError("DynamicStitch needs at least one input")
+    inner = data[0].shape[indices[0].ndim :]
+    for idx, value in zip(indices, data, strict=True):
+        if value.shape != idx.shape + inner:
+            raise InvalidArgumentError(
+                f"data[i].shape = {shape_str(value.shape)} does not start with indices[i].shape ="
+                f" {shape_str(idx.shape)} followed by {shape_str(inner)}"
+            )
+    flat_idx = np.concatenate([i.reshape(-1) for i in indices]).astype(np.int64)
+    flat_val = np.concatenate([v.reshape((-1, *inner)) for v in data])
+    if flat_idx.size and flat_idx.min() < 0:
+        raise InvalidArgumentError("indices must be non-negative")
+    n = int(flat_idx.max()) + 1 if flat_idx.size else 0
+    check_allocation((n, *inner), data[0].dtype, "DynamicStitch")
+    out = np.zeros((n, *inner), dtype=data[0].dtype)
+    # Later inputs win for repeated indices, as in TF (plain assignment keeps the last write).
+    out[flat_idx] = flat_val
+    return out
+
+
+register("DynamicPartition", dynamic_partition)
+register("DynamicStitch", dynamic_stitch)
+register("ParallelDynamicStitch", dynamic_stitch)
 register("GatherV2", gather_v2)
 register("Gather", gather_v1)
 register("GatherNd", gather_nd)

@@ -152,6 +152,52 @@ def _sparse(kind: str, with_num_segments: bool) -> Callable:
     return kernel
 
 
+def _bincount(values: np.ndarray, n: int, weights: np.ndarray, binary: bool) -> np.ndarray:
+    if n < 0:
+        raise InvalidArgumentError(f"size ({n}) must be non-negative")
+    if values.size and values.min() < 0:
+        raise InvalidArgumentError("Input arr must be non-negative!")
+    check_allocation((n,), weights.dtype, "Bincount")
+    keep = values < n  # NOTE: values >= size are ignored
+    if weights.size == 0 or binary:
+        counts = np.bincount(values[keep].astype(np.int64), minlength=n)[:n]
+        out = (counts > 0) if binary else counts
+        return out.astype(weights.dtype)
+    out = np.zeros(n, dtype=weights.dtype)
+    np.add.at(out, values[keep].astype(np.int64), weights[keep])
+    return out
+
+
+def bincount(arr: np.ndarray, size: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    if weights.size and weights.shape != arr.shape:
+        raise InvalidArgumentError("weights must be empty or have the shape of arr")
+    return _bincount(arr.reshape(-1), scalar(size, "size"), weights.reshape(-1), False)
+
+
+def dense_bincount(
+    input: np.ndarray,
+    size: np.ndarray,
+    weights: np.ndarray,
+    *,
+    binary_output: bool = False,  # noqa: A002
+) -> np.ndarray:
+    n = scalar(size, "size")
+    if weights.size and weights.shape != input.shape:
+        raise InvalidArgumentError("weights must be empty or have the shape of input")
+    if input.ndim <= 1:
+        return _bincount(input.reshape(-1), n, weights.reshape(-1), binary_output)
+    if input.ndim != 2:
+        raise InvalidArgumentError(f"input must be 1-D or 2-D, got {shape_str(input.shape)}")
+    rows = [
+        _bincount(input[i], n, weights[i] if weights.size else weights, binary_output)
+        for i in range(input.shape[0])
+    ]
+    return np.stack(rows) if rows else np.zeros((0, n), dtype=weights.dtype)
+
+
+register("Bincount", bincount)
+register("DenseBincount", dense_bincount)
+
 for _kind in ("sum", "mean", "max", "min", "prod"):
     register(f"Segment{_kind.capitalize()}", _sorted(_kind))
 for _kind in ("sum", "max", "min", "prod"):
