@@ -234,3 +234,4 @@ def output_shapes_attr(op: Operation) -> Any:
 
 # The per-op shape functions register themselves on import.
 from savedmodel.framework import shape_fns as _shape_fns  # noqa: E402, F401
+from savedmodel.framework import shape_fns_array as _shape_fns_array  # noqa: E402, F401

@@ -14,7 +14,10 @@ from typing import Any
 
 from savedmodel import protos
 from savedmodel.compat.v1.saved_model.signature_def_utils import load_op_from_signature_def
-from savedmodel.compat.v1.train.saver import Saver, import_meta_graph_with_return_elements
+from savedmodel.compat.v1.train.checkpoint_management import (
+    import_meta_graph_with_return_elements,
+)
+from savedmodel.compat.v1.train.saver import Saver
 from savedmodel.formats import saved_model_dir as smdir
 from savedmodel.framework.graph import get_default_graph
 from savedmodel.framework.variables import all_saveable_objects

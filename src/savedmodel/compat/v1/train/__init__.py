@@ -5,15 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from savedmodel import protos
-from savedmodel.compat.v1.train.saver import Saver as Saver
-from savedmodel.compat.v1.train.saver import checkpoint_exists as checkpoint_exists
-from savedmodel.compat.v1.train.saver import export_meta_graph as export_meta_graph
-from savedmodel.compat.v1.train.saver import get_checkpoint_state as get_checkpoint_state
-from savedmodel.compat.v1.train.saver import import_meta_graph as import_meta_graph
-from savedmodel.compat.v1.train.saver import latest_checkpoint as latest_checkpoint
-from savedmodel.compat.v1.train.saver import (
+from savedmodel.compat.v1.train.checkpoint_management import (
+    checkpoint_exists as checkpoint_exists,
+)
+from savedmodel.compat.v1.train.checkpoint_management import (
+    export_meta_graph as export_meta_graph,
+)
+from savedmodel.compat.v1.train.checkpoint_management import (
+    get_checkpoint_state as get_checkpoint_state,
+)
+from savedmodel.compat.v1.train.checkpoint_management import (
+    import_meta_graph as import_meta_graph,
+)
+from savedmodel.compat.v1.train.checkpoint_management import (
+    latest_checkpoint as latest_checkpoint,
+)
+from savedmodel.compat.v1.train.checkpoint_management import (
     update_checkpoint_state as update_checkpoint_state,
 )
+from savedmodel.compat.v1.train.saver import Saver as Saver
 from savedmodel.framework.meta_graph import write_graph as _write_graph
 from savedmodel.train import CheckpointReader as CheckpointReader
 from savedmodel.train import list_variables as list_variables
