@@ -89,8 +89,10 @@ def test_lookups_both_ways(row: dtypes.DTypeInfo) -> None:
     d = dtypes.as_dtype(row.enum)
     assert d is dtypes.as_dtype(row.short) is dtypes.as_dtype(row.name) is dtypes.DType(row.enum)
     assert d.as_datatype_enum == row.enum and d.name == row.short and repr(d) == f"tf.{row.short}"
+    assert str(d) == f"<dtype: '{row.short}'>"  # TF's str() of a DType
     ref = dtypes.as_dtype(row.name + "_REF")
     assert ref.is_ref_dtype and ref.base_dtype is d and ref.name == row.short + "_ref"
+    assert str(ref) == f"<dtype: '{row.short}_ref'>"
     assert dtypes.enum_name(row.enum + 100) == row.name + "_REF"
     assert (
         dtypes.ref_enum(row.enum) == row.enum + 100 and dtypes.base_enum(row.enum + 100) == row.enum

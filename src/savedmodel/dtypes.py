@@ -240,6 +240,10 @@ class DType:
     def __repr__(self) -> str:
         return f"tf.{self.name}"
 
+    def __str__(self) -> str:
+        # NOTE: TF's str() of a DType, e.g. "<dtype: 'float32'>" (its repr is "tf.float32").
+        return f"<dtype: {self.name!r}>"
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (DType, (self._enum,))
 

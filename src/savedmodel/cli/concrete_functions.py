@@ -124,15 +124,8 @@ def root_functions(saved_model: Any) -> list[tuple[str, list[Option]]]:
 # Printing
 
 
-def _str(value: Any) -> str:
-    """`str(value)` as TensorFlow's objects print."""
-    if isinstance(value, ns.DType):
-        return f"<dtype: '{value.name}'>"
-    return str(value)
-
-
 def _quoted(value: Any) -> str:
-    return f"'{value}'" if isinstance(value, str) else _str(value)
+    return f"'{value}'" if isinstance(value, str) else str(value)
 
 
 def _type_name(value: Any) -> str:
@@ -174,7 +167,7 @@ def _print_args(arguments: Iterable[Any], kind: str, out: TextIO) -> None:
             items = "".join(f"'{k}': {_quoted(v)}, " for k, v in element.items())
             out.write(f"{pad}  DType: dict\n{pad}  Value: {{{items}\b\b}}\n")
         else:
-            out.write(f"{pad}  DType: {_type_name(element)}\n{pad}  Value: {_str(element)}\n")
+            out.write(f"{pad}  DType: {_type_name(element)}\n{pad}  Value: {str(element)}\n")
 
 
 def print_concrete_functions(saved_model: Any, out: TextIO) -> None:
