@@ -70,6 +70,21 @@ def test_read_saved_model_dir():
     assert smd.contains_saved_model(FIXTURES / "tf2_save")
 
 
+def test_fingerprint_module_is_imported_only_when_a_fingerprint_is_read():
+    # formats.fingerprint (FarmHash, canonical serializer) costs `savedmodel show` start time.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from savedmodel.formats import saved_model_dir as smd;"
+        f"d = smd.read_saved_model_dir({str(FIXTURES / 'tf2_save')!r});"
+        "assert 'savedmodel.formats.fingerprint' not in sys.modules;"
+        "assert d.fingerprint() is not None and 'savedmodel.formats.fingerprint' in sys.modules"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
 def test_tf1_model_has_no_fingerprint_and_is_not_tf2():
     d = smd.read_saved_model_dir(FIXTURES / "simple_save")
     assert d.fingerprint() is None

@@ -22,7 +22,6 @@ from pathlib import Path
 from google.protobuf.message import DecodeError, Message
 
 from savedmodel import errors, protos
-from savedmodel.formats import fingerprint as _fingerprint
 from savedmodel.formats._files import read_bytes
 
 __all__ = [
@@ -57,7 +56,9 @@ VARIABLES_DIRECTORY = "variables"
 VARIABLES_FILENAME = "variables"
 ASSETS_DIRECTORY = "assets"
 EXTRA_ASSETS_DIRECTORY = "assets.extra"
-FINGERPRINT_FILENAME = _fingerprint.FINGERPRINT_FILENAME
+# Same value as formats.fingerprint.FINGERPRINT_FILENAME (that module, with FarmHash and the
+# canonical serializer, is imported only when a fingerprint is read: `show` does not need it).
+FINGERPRINT_FILENAME = "fingerprint.pb"
 # TF1 writers list assets in this collection (packed AssetFileDefs) instead of field 6.
 ASSETS_KEY = "saved_model_assets"
 
@@ -239,7 +240,9 @@ class SavedModelDir:
         """The stored FingerprintDef, or None when there is no ``fingerprint.pb``."""
         if not os.path.isfile(os.path.join(self.path, FINGERPRINT_FILENAME)):
             return None
-        return _fingerprint.read_fingerprint(self.path)
+        from savedmodel.formats import fingerprint
+
+        return fingerprint.read_fingerprint(self.path)
 
 
 def read_saved_model_dir(export_dir: str | os.PathLike[str]) -> SavedModelDir:
