@@ -11,6 +11,7 @@ import base64
 import io
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -422,6 +423,8 @@ def test_train_api(tmp_path: Path) -> None:
         f.unlink()
     assert train.latest_checkpoint(tmp_path / "m") is None
     with pytest.raises(ValueError, match="Couldn't find 'checkpoint' file"):
+        train.load_checkpoint(tmp_path / "m")  # a ValueError, as in TF, and our NotFoundError:
+    with pytest.raises(NotFoundError, match=re.escape(f"given directory {tmp_path / 'm'}")):
         train.load_checkpoint(tmp_path / "m")
     with pytest.raises(NotFoundError, match="Failed to find any matching files"):
         train.load_checkpoint(tmp_path / "m" / "ckpt-9")

@@ -51,17 +51,6 @@ def numpy_printoptions(options: Mapping[str, str]) -> dict[str, Any]:
     return out
 
 
-def _open(file_name: str) -> Any:
-    from savedmodel import train
-
-    try:
-        return train.load_checkpoint(file_name)
-    except ValueError as e:  # a directory without a `checkpoint` state file
-        if isinstance(e, errors.OpError):
-            raise
-        raise errors.NotFoundError(str(e)) from None
-
-
 def _count_params(shapes: Mapping[str, list[int]], exclude: str, out: TextIO) -> int:
     if exclude:
         pattern = re.compile(exclude)
@@ -102,7 +91,9 @@ def inspect(
     import numpy as np
 
     options = numpy_printoptions(printoptions or {})
-    reader = _open(file_name)
+    from savedmodel import train
+
+    reader = train.load_checkpoint(file_name)  # NotFoundError for a dir without checkpoints
     shapes = reader.get_variable_to_shape_map()
     with np.printoptions(**options):
         if all_tensors or all_tensor_names:

@@ -174,12 +174,17 @@ def latest_checkpoint(
 # tf.train functions
 
 
+class NoCheckpointError(NotFoundError, ValueError):
+    """A directory holds no checkpoint. Also a ValueError, which is what TF raises here."""
+
+
 def _resolve(ckpt_dir_or_file: str | os.PathLike[str]) -> str:
     path = os.fspath(ckpt_dir_or_file)
     if os.path.isdir(path):
         prefix = latest_checkpoint(path)
         if prefix is None:
-            raise ValueError(
+            # NOTE: TF's message (tf.train.load_checkpoint raises a ValueError with it).
+            raise NoCheckpointError(
                 f"Couldn't find 'checkpoint' file or checkpoints in given directory {path}"
             )
         return prefix
