@@ -237,10 +237,10 @@ def test_internal_errors_are_one_line_unless_debugging(
 
 
 def test_stub_commands_say_not_implemented(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["run", "--dir", "d", "--tag_set", "serve", "--signature_def", "s"]
+    argv = ["convert", "--dir", "d", "--tag_set", "serve", "--output_dir", "o", "tensorrt"]
     code, out, err = run_cli(argv, capsys)
     assert (code, out) == (1, "")
-    assert err == "savedmodel: error: 'run' is not implemented yet\n"
+    assert err == "savedmodel: error: 'convert' is not implemented yet\n"
     code, _, err = run_cli(
         ["freeze_model", "--dir", "d", "--tag_set", "s", "--output_prefix", "p"], capsys
     )

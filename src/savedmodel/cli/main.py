@@ -2,14 +2,19 @@
 
     savedmodel show --dir DIR [--all] [--tag_set serve] [--signature_def KEY] [--list_ops]
     savedmodel scan --dir DIR [--tag_set T] [--op_denylist A,B]
+    savedmodel run --dir DIR --tag_set T --signature_def KEY [--inputs ...] [--input_exprs ...]
+                   [--input_examples ...] [--outdir D [--overwrite]]
     savedmodel checkpoint --file_name PREFIX [--tensor_name N] [--all_tensors] ...
-    savedmodel run | convert | freeze_model | aot_compile_cpu   (not implemented yet)
+    savedmodel convert | freeze_model | aot_compile_cpu   (not implemented)
 
 Subcommands and flag names are saved_model_cli's (absl spellings work too: `--flag=value`,
 `--all=false`, `--noall`). Output goes to stdout exactly as saved_model_cli prints it. Bad input
 (missing directory, corrupt file, unknown tag set or signature) ends with one line
 "savedmodel: error: ..." on stderr and exit status 1 (an unexpected exception, i.e. a bug, says
 "internal error"); usage errors exit with 2. Set SAVEDMODEL_DEBUG=1 to get the traceback instead.
+
+`run --inputs` unpickles input files that are not plain .npy/.npz arrays, as saved_model_cli
+does: unpickling runs code from the file, so only pass files you trust.
 
 This module imports only the standard library; each command imports what it needs when it runs,
 so `savedmodel --help` and friends start fast.
@@ -33,6 +38,16 @@ examples:
   savedmodel show --dir /tmp/saved_model --tag_set serve --signature_def serving_default
   savedmodel show --dir /tmp/saved_model --tag_set serve --list_ops
   savedmodel show --dir /tmp/saved_model --all                # everything
+"""
+
+_RUN_EXAMPLES = """\
+examples:
+  savedmodel run --dir /tmp/saved_model --tag_set serve --signature_def serving_default \\
+      --input_exprs 'x=[[1.0, 2.0]];y=np.ones((1, 3))'
+  savedmodel run --dir /tmp/saved_model --tag_set serve --signature_def serving_default \\
+      --inputs 'x=/tmp/x.npy;y=/tmp/in.npz[y]' --outdir /tmp/out --overwrite
+  savedmodel run --dir /tmp/saved_model --tag_set serve --signature_def classify \\
+      --input_examples 'inputs=[{"age": [31.0], "city": ["Paris"]}]'
 """
 
 _SCAN_EXAMPLES = """\
@@ -126,19 +141,46 @@ def _add_scan(sub: Any) -> None:
 
 
 def _add_run(sub: Any) -> None:
-    p = sub.add_parser("run", help="run a SignatureDef on inputs (not implemented yet)")
+    p = _add_command(
+        sub,
+        "run",
+        "run a SignatureDef of a SavedModel on inputs and print (or save) its outputs",
+        "Run a SignatureDef (output identical to saved_model_cli run).\n\n"
+        "Each input flag holds '<input_key>=<value>' entries separated by ';'. For one key,\n"
+        "--input_exprs overrides --inputs, and --input_examples overrides both.\n\n"
+        "SECURITY: like saved_model_cli, --inputs unpickles files that are not plain .npy/.npz\n"
+        "arrays (and .npy/.npz files holding object arrays). Unpickling runs code chosen by\n"
+        "the file's author: only pass files you trust.",
+        _RUN_EXAMPLES,
+    )
     _add_common(p, required=("dir", "tag_set"))
-    p.add_argument("--signature_def", required=True, help="SignatureDef key to run")
-    p.add_argument("--inputs", default="", help="'<key>=<file>[<var>]' entries separated by ';'")
-    p.add_argument("--input_exprs", default="", help="'<key>=<python literal>' entries, ';'")
-    p.add_argument("--input_examples", default="", help="'<key>=[{feature:[values]}]' entries")
-    p.add_argument("--outdir", help="write each output to <outdir>/<key>.npy")
-    _add_bool(p, "overwrite", "overwrite existing output files")
-    _add_bool(p, "tf_debug", "(TensorFlow debugger; not supported)")
-    p.add_argument("--worker", help="(remote worker; not supported)")
-    _add_bool(p, "init_tpu", "(TPU initialization; not supported)")
-    _add_bool(p, "use_tfrt", "(TFRT session; not supported)")
-    p.set_defaults(func=_not_implemented)
+    p.add_argument("--signature_def", required=True, help="key of the SignatureDef to run")
+    p.add_argument(
+        "--inputs",
+        default="",
+        help="'<key>=<file>' or '<key>=<file>[<variable>]' entries separated by ';': a .npy "
+        "file, an array of a .npz file, or an entry of a pickled dict (pickles run code: "
+        "trusted files only)",
+    )
+    p.add_argument(
+        "--input_exprs",
+        default="",
+        help="'<key>=<expression>' entries separated by ';': a Python literal, or a numpy "
+        "constructor such as np.ones((2, 3), np.float32) (parsed, never eval'ed)",
+    )
+    p.add_argument(
+        "--input_examples",
+        default="",
+        help="'<key>=[{\"feature\": [values], ...}, ...]' entries separated by ';': fed as "
+        "serialized tf.train.Example protos",
+    )
+    p.add_argument("--outdir", help="also save each output to <outdir>/<output key>.npy")
+    _add_bool(p, "overwrite", "replace existing files in --outdir")
+    _add_bool(p, "tf_debug", "TensorFlow's debugger (not supported: an error)")
+    p.add_argument("--worker", help="remote TensorFlow worker (not supported: an error)")
+    _add_bool(p, "init_tpu", "initialize a TPU system (not supported: an error)")
+    _add_bool(p, "use_tfrt", "run on TensorFlow's TFRT runtime (accepted; changes nothing)")
+    p.set_defaults(func=_run_run)
 
 
 def _add_convert(sub: Any) -> None:
@@ -267,6 +309,31 @@ def _run_checkpoint(args: argparse.Namespace) -> int:
         printoptions=dict(args.printoptions or ()),
         out=sys.stdout,
     )
+
+
+def _run_run(args: argparse.Namespace) -> int:
+    from savedmodel.cli import run
+
+    run.check_flags(
+        tf_debug=args.tf_debug, worker=args.worker, init_tpu=args.init_tpu, use_tfrt=args.use_tfrt
+    )
+    run.run(
+        args.dir,
+        args.tag_set,
+        args.signature_def,
+        inputs=args.inputs,
+        input_exprs=args.input_exprs,
+        input_examples=args.input_examples,
+        outdir=args.outdir,
+        overwrite=args.overwrite,
+        out=sys.stdout,
+        warn=_warn,
+    )
+    return 0
+
+
+def _warn(message: str) -> None:
+    print(f"{PROG}: warning: {message}", file=sys.stderr)
 
 
 def _not_implemented(args: argparse.Namespace) -> int:
