@@ -3,8 +3,9 @@ Conv3DBackpropInputV2, for any padding (SAME, VALID, EXPLICIT), stride and dilat
 
 Forward convolutions are im2col + one BLAS matmul: the padded input is viewed as sliding windows
 (no copy), the windows are gathered into a patch matrix a block of output rows at a time (bounding
-the temporary), and multiplied by the filter matrix. Transposed convolutions do the matmul first
-and scatter-add the columns back with one strided add per filter tap. No Python loop runs over
+the temporary), and multiplied by the filter matrix. Transposed convolutions run one BLAS product
+per filter tap and scatter-add it back with one strided add; depthwise ones one multiply-add per
+tap (per-channel products are too small for BLAS). No Python loop runs over
 pixels. Channels-first layouts are transposed to channels-last and back.
 """
 
@@ -323,9 +324,11 @@ def _backprop(
         )
     acc = compute_dtype(out_backprop.dtype)
     ktaps = math.prod(window)
-    fmat = filter.astype(acc, copy=False).reshape(ktaps * cin, cout)
-    cols = dy.astype(acc, copy=False).reshape(-1, cout) @ fmat.T
-    cols = cols.reshape((in_shape[0], *geo.out, ktaps, cin))
+    # Filter taps as [taps, Cout, Cin]: one BLAS product per tap gives a contiguous column block.
+    taps_t = np.ascontiguousarray(
+        filter.astype(acc, copy=False).reshape(ktaps, cin, cout).transpose(0, 2, 1)
+    )
+    dy_rows = dy.astype(acc, copy=False).reshape(-1, cout)
     padded = [
         max(size + b + a, (o - 1) * s + (k - 1) * r + 1)
         for size, (b, a), o, s, k, r in zip(
@@ -339,7 +342,7 @@ def _backprop(
             slice(i * r, i * r + (o - 1) * s + 1, s)
             for i, r, o, s in zip(tap, dl, geo.out, st, strict=True)
         )
-        dx[index] += cols[..., t, :]
+        dx[index] += (dy_rows @ taps_t[t]).reshape((in_shape[0], *geo.out, cin))
     crop = (slice(None),)
     crop += tuple(slice(b, b + size) for (b, _), size in zip(geo.pad, in_shape[1:-1], strict=True))
     out = dx[crop].astype(out_backprop.dtype, copy=False)
