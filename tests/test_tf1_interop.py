@@ -196,3 +196,46 @@ def test_our_checkpoints_restore_in_tensorflow_and_back(tmp_path: Path, sharded:
         assert theirs == str(tmp_path / "tf" / "model.ckpt")
         np.testing.assert_array_equal(sess.run(variables[0]), [8.0, 9.0])
         assert sess.run(variables[1]) == 7
+
+
+def _run_script(args: list[str]) -> str:
+    result = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def test_tf1_mode_simple_save_is_byte_identical(tmp_path: Path) -> None:
+    """disable_v2_behavior(): default graph, reference variables (FORMAT.md §6.1)."""
+    pytest.importorskip("tensorflow")
+    script = str(Path(__file__).with_name("_tf1_mode_program.py"))
+    ours = _run_script([script, "savedmodel", str(tmp_path / "ours")])
+    theirs = _run_script([script, "tensorflow", str(tmp_path / "tf")])
+    assert ours == theirs == "[3.0, 4.0]\n"
+    for rel in ("saved_model.pb", "variables/variables.index",
+                "variables/variables.data-00000-of-00001"):  # fmt: skip
+        assert (tmp_path / "ours" / rel).read_bytes() == (tmp_path / "tf" / rel).read_bytes()
+
+
+def test_export_outputs_build_tensorflows_signature_defs() -> None:
+    tf = pytest.importorskip("tensorflow")
+    from tensorflow.python.saved_model.model_utils import export_output as tf_export
+
+    from savedmodel import export
+
+    def build(tf_mod: Any, tf1_mod: Any, outputs: Any) -> list[bytes]:
+        with tf_mod.Graph().as_default():
+            ser = tf1_mod.placeholder(tf_mod.string, [None], name="input_example_tensor")
+            scores = tf1_mod.placeholder(tf_mod.float32, [None, 3], name="scores")
+            classes = tf1_mod.placeholder(tf_mod.string, [None, 3], name="classes")
+            value = tf1_mod.placeholder(tf_mod.float32, [None, 1], name="value")
+            sigs = [
+                outputs.ClassificationOutput(scores=scores, classes=classes),
+                outputs.ClassificationOutput(scores=scores),
+                outputs.RegressionOutput(value),
+                outputs.PredictOutput({"s": scores, ("head", "v"): value}),
+            ]
+            receivers = [{"in": ser}, {"in": ser}, {"in": ser}, {"examples": ser}]
+            return [s.as_signature_def(r).SerializeToString(deterministic=True)
+                    for s, r in zip(sigs, receivers, strict=True)]  # fmt: skip
+
+    assert build(smtf, smtf1, export) == build(tf, tf.compat.v1, tf_export)
