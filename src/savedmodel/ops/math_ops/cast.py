@@ -4,7 +4,9 @@ What numpy's `astype` leaves undefined TensorFlow pins down through the C++ conv
 kernels, and we reproduce them:
   * float -> int truncates toward zero; NaN and out-of-range values become the minimum of int32 /
     int64 (the x86 "integer indefinite"); int8/int16/uint8/uint16 are converted through int32 and
-    wrapped, uint32 through int64, uint64 through int64 unless the value needs the top bit;
+    wrapped, uint32 through int64, uint64 through int64 unless the value needs the top bit (for
+    out-of-range values TF's uint32 result even depends on the element's position, vectorised or
+    not, so only in-range uint32 conversions are specified);
   * float64 -> float16/bfloat16 and int -> bfloat16 round twice, through float32;
   * complex -> real (bool included) takes the real part;
   * `Truncate=True` zeroes the float32/float64 mantissa bits the target cannot hold, then rounds;
