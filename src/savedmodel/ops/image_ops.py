@@ -62,6 +62,15 @@ def _check_flags(align_corners: bool, half_pixel_centers: bool) -> None:
         raise InvalidArgumentError("If half_pixel_centers is True, align_corners must be False.")
 
 
+def _prepare(
+    images: np.ndarray, size: np.ndarray, align: bool, half: bool
+) -> tuple[np.ndarray, int, int]:
+    """Checked flags and sizes; the images as float32 (what the interpolating resizes output)."""
+    _check_flags(align, half)
+    out_h, out_w = _output_size(images, size)
+    return images.astype(FLOAT32, copy=False), out_h, out_w
+
+
 def _linear_axis(in_size: int, out_size: int, align: bool, half: bool):
     """Lower/upper source index and interpolation weight per output position."""
     scale = _scale(in_size, out_size, align)
@@ -80,12 +89,10 @@ def resize_bilinear(
     align_corners: bool = False,
     half_pixel_centers: bool = False,
 ) -> np.ndarray:
-    _check_flags(align_corners, half_pixel_centers)
-    out_h, out_w = _output_size(images, size)
-    n, in_h, in_w, c = images.shape
-    x = images.astype(FLOAT32, copy=False)
+    x, out_h, out_w = _prepare(images, size, align_corners, half_pixel_centers)
     if x.size == 0:
-        return np.zeros((n, out_h, out_w, c), FLOAT32)
+        return np.zeros((x.shape[0], out_h, out_w, x.shape[3]), FLOAT32)
+    in_h, in_w = x.shape[1:3]
     y0, y1, ylerp = _linear_axis(in_h, out_h, align_corners, half_pixel_centers)
     x0, x1, xlerp = _linear_axis(in_w, out_w, align_corners, half_pixel_centers)
     top_rows, bottom_rows = x[:, y0], x[:, y1]
@@ -170,12 +177,10 @@ def resize_bicubic(
     align_corners: bool = False,
     half_pixel_centers: bool = False,
 ) -> np.ndarray:
-    _check_flags(align_corners, half_pixel_centers)
-    out_h, out_w = _output_size(images, size)
-    n, in_h, in_w, c = images.shape
-    x = images.astype(FLOAT32, copy=False)
+    x, out_h, out_w = _prepare(images, size, align_corners, half_pixel_centers)
     if x.size == 0:
-        return np.zeros((n, out_h, out_w, c), FLOAT32)
+        return np.zeros((x.shape[0], out_h, out_w, x.shape[3]), FLOAT32)
+    in_h, in_w = x.shape[1:3]
     yi, yw = _cubic_axis(in_h, out_h, align_corners, half_pixel_centers)
     xi, xw = _cubic_axis(in_w, out_w, align_corners, half_pixel_centers)
     rows = [x[:, i] for i in yi]
