@@ -104,3 +104,25 @@ def test_tensorflow_runs_our_graph_def_and_agrees_with_us(name: str) -> None:
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6, err_msg=key)
         else:
             np.testing.assert_array_equal(a, b, err_msg=key)
+
+
+def test_op_def_extras_are_what_tensorflow_registers(tmp_path: Any) -> None:
+    """op_def_extras.binpb is what tools/gen_op_def_extras.py dumps from TF, and together with
+    the graph layer's table it gives back TF's full OpDefs (what `stripped_op_list` holds)."""
+    tf = pytest.importorskip("tensorflow")
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tensorflow.python.framework import op_def_registry
+
+    from savedmodel.framework import op_defs
+
+    out = tmp_path / "extras.binpb"
+    tool = Path(__file__).parent.parent / "tools" / "gen_op_def_extras.py"
+    subprocess.run([sys.executable, str(tool), "--out", str(out)], check=True, capture_output=True)
+    assert out.read_bytes() == op_defs.EXTRAS_PATH.read_bytes()
+    for name in ("Shape", "Mul", "Conv2D", "VarHandleOp", "ParseExampleV2", "TensorListReserve"):
+        theirs = op_def_registry.get(name).SerializeToString(deterministic=True)
+        assert op_defs.full_proto(name).SerializeToString(deterministic=True) == theirs, name
+    assert tf.__version__ == "2.21.0"
