@@ -124,6 +124,39 @@ def variables(tf: Any, tf1: Any) -> tuple[dict, dict]:
     return out, {x: np.array([1.0, 2.0], np.float32)}
 
 
+def misc(tf: Any, tf1: Any) -> tuple[dict, dict]:
+    x = tf1.placeholder(tf.float32, [None, 4], name="x")
+    n = tf1.placeholder(tf.int32, [], name="n")
+    with tf1.name_scope("outer"):
+        with tf.name_scope("inner"):
+            a = np.float32(2.0) * x
+        b = tf.identity(a, name="b")
+    with tf1.name_scope(None, "default_name", [x]):
+        c = x[:, 1:n]
+        d = x[n]
+    with tf.control_dependencies([b]):
+        e = tf.add(x, 1.0)
+    grouped = tf.group(b, c.op, name="grouped")
+    with tf.control_dependencies([grouped]):
+        f = tf.identity(x)
+    g = tf.constant(1.5, shape=[2, 2])
+    h = tf.reshape(x, [2, 2, -1])
+    out = {
+        "a": a,
+        "b": b,
+        "c": c,
+        "d": d,
+        "e": e,
+        "f": f,
+        "g": g,
+        "h": h,
+        "neg_index": x[-1],
+        "ellipsis": x[..., ::-1],
+        "x_t": tf.transpose(x, [1, 0]),
+    }
+    return out, {x: _X[:2], n: np.int32(1)}
+
+
 def serialized_examples(rows: list[dict[str, list[float]]]) -> np.ndarray:
     """tf.Example protos (float features) serialized, as a 1-D object array of bytes."""
     from savedmodel import protos
@@ -152,6 +185,7 @@ def parsing(tf: Any, tf1: Any) -> tuple[dict, dict]:
 
 
 PROGRAMS: dict[str, Program] = {
+    "misc": misc,
     "parsing": parsing,
     "arithmetic": arithmetic,
     "compare_and_reduce": compare_and_reduce,

@@ -58,6 +58,18 @@ def _check_index(idx: Any) -> None:
     )
 
 
+def _undefined(d: Any) -> bool:
+    from savedmodel.framework.tensor_shape import Dimension
+
+    return isinstance(d, Dimension) and d.value is None
+
+
+def _const(value: int, dtype: Any) -> Any:
+    from savedmodel.framework import constant_op
+
+    return constant_op.constant(value, dtype=dtype)
+
+
 def slice_spec_to_args(slice_spec: Any) -> SliceArgs:
     from savedmodel.framework.operation import Tensor
 
@@ -67,23 +79,34 @@ def slice_spec_to_args(slice_spec: Any) -> SliceArgs:
     for index, s in enumerate(slice_spec):
         bit = 1 << index
         if isinstance(s, slice):
-            if s.start is not None:
+            # NOTE: TF 2.21 gives the implicit parts of a slice the dtype of its tensor parts.
+            dtype = None
+            for t in (s.start, s.stop, s.step):
+                if isinstance(t, Tensor):
+                    name = t.dtype.base_dtype.name
+                    if name == "int64":
+                        dtype = t.dtype
+                    elif name == "int32" and (dtype is None or dtype.name != "int64"):
+                        dtype = t.dtype
+                    elif name == "int16" and dtype is None:
+                        dtype = t.dtype
+            if s.start is not None and not _undefined(s.start):
                 _check_index(s.start)
                 args.begin.append(s.start)
             else:
-                args.begin.append(0)
+                args.begin.append(0 if dtype is None else _const(0, dtype))
                 args.begin_mask |= bit
-            if s.stop is not None:
+            if s.stop is not None and not _undefined(s.stop):
                 _check_index(s.stop)
                 args.end.append(s.stop)
             else:
-                args.end.append(0)
+                args.end.append(0 if dtype is None else _const(0, dtype))
                 args.end_mask |= bit
-            if s.step is not None:
+            if s.step is not None and not _undefined(s.step):
                 _check_index(s.step)
                 args.strides.append(s.step)
             else:
-                args.strides.append(1)
+                args.strides.append(1 if dtype is None else _const(1, dtype))
         elif s is Ellipsis:
             args.begin.append(0)
             args.end.append(0)
