@@ -23,15 +23,18 @@ _LAZY_SUBMODULES = frozenset(
 _TF_API_MODULE = "savedmodel.tf_api"
 
 
-def load(export_dir: str | os.PathLike[str], tags: Iterable[str] | str | None = None) -> Any:
-    """Load a SavedModel: `savedmodel.load(path).signatures["serving_default"](x=...)`.
+def load(
+    export_dir: str | os.PathLike[str], tags: Iterable[str] | str | None = None, options: Any = None
+) -> Any:
+    """Load a SavedModel as a live object: `savedmodel.load(path).signatures[...](x=...)`.
 
-    Same as `savedmodel.saved_model.load` (`savedmodel.api.loader.load`); the executor and the
-    kernels are imported on the first call, not with the package.
+    Same as `savedmodel.saved_model.load` (`savedmodel.api.load.load`): TF2 models come back
+    as their saved object tree, TF1 models with `.signatures`, `.variables` and `.prune`. The
+    executor and the kernels are imported on the first call, not with the package.
     """
-    from savedmodel.api.loader import load as _load
+    from savedmodel.api.load import load as _load
 
-    return _load(export_dir, tags)
+    return _load(export_dir, tags, options)
 
 
 def __getattr__(name: str) -> Any:
@@ -40,7 +43,7 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return importlib.import_module(f"savedmodel.{name}")
-    if not name.startswith("__"):
+    if not name.startswith("_"):
         import importlib
         import importlib.util
 
