@@ -15,9 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from savedmodel import dtypes, protos
-from savedmodel.errors import InvalidArgumentError
-from savedmodel.framework import context, versions
-from savedmodel.framework.attr_values import to_attr_value
+from savedmodel.framework import context, graph_elements, versions
 from savedmodel.framework.operation import Operation, Tensor
 from savedmodel.graph import Graph as IRGraph
 from savedmodel.graph import Library
@@ -147,64 +145,7 @@ class Graph:
         self, obj: Any, allow_tensor: bool = True, allow_operation: bool = True
     ) -> Any:
         """The Tensor or Operation `obj` names or is, in this graph (TF's rules and errors)."""
-        if allow_tensor and allow_operation:
-            types_str = "Tensor or Operation"
-        elif allow_tensor:
-            types_str = "Tensor"
-        else:
-            types_str = "Operation"
-        graph_element = getattr(obj, "_as_graph_element", None)
-        if graph_element is not None:
-            obj = graph_element()
-        if isinstance(obj, str):
-            name = obj
-            if ":" in name and allow_tensor:
-                op_name, _, out_s = name.rpartition(":")
-                try:
-                    out_n = int(out_s)
-                except ValueError:
-                    raise ValueError(
-                        f"The name {name!r} looks a like a Tensor name, but is not a valid one."
-                        ' Tensor names must be of the form "<op_name>:<output_index>".'
-                    ) from None
-                op = self._by_name.get(op_name)
-                if op is None:
-                    raise KeyError(
-                        f"The name {name!r} refers to a Tensor which does not exist. The"
-                        f" operation, {op_name!r}, does not exist in the graph."
-                    )
-                if out_n >= len(op._outputs):
-                    raise KeyError(
-                        f"The name {name!r} refers to a Tensor which does not exist. The"
-                        f" operation, {op_name!r}, exists but only has {len(op._outputs)}"
-                        " outputs."
-                    )
-                return op._outputs[out_n]
-            if ":" in name and not allow_tensor:
-                raise ValueError(f"Name {name!r} appears to refer to a Tensor, not a {types_str}.")
-            if ":" not in name and allow_operation:
-                op = self._by_name.get(name)
-                if op is None:
-                    raise KeyError(f"The name {name!r} refers to an Operation not in the graph.")
-                return op
-            if name in self._by_name:
-                raise ValueError(
-                    f"The name {name!r} refers to an Operation, not a {types_str}. Tensor names"
-                    ' must be of the form "<op_name>:<output_index>".'
-                )
-            raise ValueError(
-                f"The name {name!r} looks like an (invalid) Operation name, not a {types_str}."
-                ' Tensor names must be of the form "<op_name>:<output_index>".'
-            )
-        if isinstance(obj, Tensor) and allow_tensor:
-            if obj.graph is not self:
-                raise ValueError(f"Tensor {obj} is not an element of this graph.")
-            return obj
-        if isinstance(obj, Operation) and allow_operation:
-            if obj.graph is not self:
-                raise ValueError(f"Operation {obj} is not an element of this graph.")
-            return obj
-        raise TypeError(f"Can not convert a {type(obj).__name__} into a {types_str}.")
+        return graph_elements.as_graph_element(self, obj, allow_tensor, allow_operation)
 
     # -- names -------------------------------------------------------------------------------------
 
@@ -572,10 +513,3 @@ def graph_mode_graph() -> Graph | None:
     if context.executing_eagerly():
         return None
     return get_default_graph()
-
-
-def check_attr(value: Any, attr_type: str, name: str) -> Any:
-    try:
-        return to_attr_value(value, attr_type, name)
-    except TypeError as e:
-        raise InvalidArgumentError(str(e)) from None

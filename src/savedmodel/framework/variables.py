@@ -78,10 +78,6 @@ class VariableAggregation(enum.IntEnum):
     ONLY_FIRST_REPLICA = 3
 
 
-def _as_tensor_or_value(x: Any) -> Any:
-    return x
-
-
 class Variable:
     """Base of both kinds; `tf.Variable(...)` itself builds a ResourceVariable."""
 
