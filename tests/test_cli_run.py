@@ -33,18 +33,6 @@ CLI_RUN = FIXTURES / "cli_run"
 MANIFEST = json.loads((CLI_RUN / "manifest.json").read_text())
 CASES = MANIFEST["cases"]
 
-# Ops a fixture needs that may still lack a kernel: its cases are strict xfails until they land.
-# (`savedmodel.load` checks every signature of a MetaGraph, so one op blocks the whole model.)
-NEEDED_OPS = {
-    "multi_signature": ("AsString",),
-    "tf1_classify_regress": ("ParseExampleV2",),
-}
-# Cases that fail (as in TF) before the model is loaded: no kernel needed.
-BEFORE_LOAD = {
-    "extra/error_examples_not_list",
-    "extra/error_example_feature_not_list",
-    "extra/error_example_feature_type",
-}
 # Our error line contains TF's message but says more (TF's own text is a numpy message, or lacks
 # the reason).
 MESSAGE_EXTENDED = {"extra/error_exprs_not_literal", "extra/error_string_to_float"}
@@ -62,33 +50,11 @@ NOT_BIT_EXACT = {
 }
 
 
-def _model(case: dict[str, Any]) -> str:
-    argv = case["argv"]
-    for i, arg in enumerate(argv):
-        if arg.startswith("--dir"):
-            value = arg.split("=", 1)[1] if "=" in arg else argv[i + 1]
-            return value.removeprefix("{models}/")
-    return ""
-
-
-def _missing_kernels(model: str) -> list[str]:
-    import savedmodel.ops.all  # noqa: F401 - fills the registry
-    from savedmodel.ops import registry
-
-    return [op for op in NEEDED_OPS.get(model, ()) if registry.lookup(op) is None]
-
-
 def _params(*, bit_exact: bool) -> list[Any]:
     params = []
     for case_id, case in sorted(CASES.items()):
-        marks = []
-        missing = _missing_kernels(_model(case))
-        if missing and case_id not in BEFORE_LOAD:
-            reason = f"no kernel yet for {', '.join(missing)} (needed by {_model(case)})"
-            marks.append(pytest.mark.xfail(reason=reason, strict=True))
         inexact = [why for prefix, why in NOT_BIT_EXACT.items() if case_id.startswith(prefix)]
-        if bit_exact and inexact and not missing:
-            marks.append(pytest.mark.xfail(reason=inexact[0], strict=True))
+        marks = [pytest.mark.xfail(reason=inexact[0], strict=True)] if bit_exact and inexact else []
         params.append(pytest.param(case_id, case, marks=marks, id=case_id))
     return params
 
