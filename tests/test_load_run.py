@@ -16,6 +16,7 @@ import pytest
 
 import savedmodel
 from savedmodel import errors, protos
+from savedmodel.api import loader
 from savedmodel.executor import Session
 from savedmodel.graph import Graph
 
@@ -111,11 +112,6 @@ def _structure(name: str, s: dict):
     return tuple(_structure(name, v) for v in s["tuple"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="calling a TF2 object's tf.functions needs the SavedObjectGraph object API, not built",
-)
 @pytest.mark.parametrize("name, call", _calls("function"))
 def test_tf2_object_function_matches_tensorflow(name: str, call: dict) -> None:
     model = _model(name, ["serve"])
@@ -146,7 +142,7 @@ def test_signatures_are_reusable_and_cheap_to_call_again() -> None:
 
 def test_tf1_ref_variables_are_restored() -> None:
     # tf1_multi_metagraph has VariableV2 variables restored by save/restore_all
-    model = _model("tf1_multi_metagraph", ["serve"])
+    model = loader.load(MODELS / "tf1_multi_metagraph", ["serve"])
     names = {n.op for n in model.session.graph.nodes.values()}
     assert "VariableV2" in names
 
@@ -177,7 +173,7 @@ def test_string_inputs_accept_str_and_bytes() -> None:
 def test_tags_select_the_meta_graph() -> None:
     with pytest.raises(errors.NotFoundError, match="Available tag-sets"):
         savedmodel.load(MODELS / "tf1_multi_metagraph", tags=["nope"])
-    assert savedmodel.saved_model.load(MODELS / "simple_save").tags == ["serve"]
+    assert loader.load(MODELS / "simple_save").tags == ["serve"]
 
 
 def test_metagraph_multiply_through_its_saver_checkpoint() -> None:
@@ -229,7 +225,7 @@ def test_tf2_functional_control_flow_matches_tensorflow(tmp_path) -> None:
     model = Model()
     tf.saved_model.save(model, str(tmp_path), signatures={"serving_default": model.f})
     theirs = tf.saved_model.load(str(tmp_path)).signatures["serving_default"]
-    loaded = savedmodel.load(tmp_path)
+    loaded = loader.load(tmp_path)
     ours = loaded.signatures["serving_default"]
     library = loaded.session.graph.library
     ops = {n.op for f in library.names() for n in library.instantiate(f).nodes.values()}
@@ -272,7 +268,7 @@ def test_tf1_control_flow_is_reported_as_unsupported(tmp_path) -> None:
 @pytest.mark.parametrize("name", ["tf2_save", "all_dtypes", "keras_model", "tf1_multi_metagraph"])
 def test_saver_writes_the_same_checkpoint_back(name: str, tmp_path) -> None:
     """Running the MetaGraph's own save op reproduces TF's variables files byte for byte."""
-    model = savedmodel.load(MODELS / name, tags=["serve"])
+    model = loader.load(MODELS / name, tags=["serve"])
     saver = model.meta_graph.saver_def
     prefix = str(tmp_path / "out" / "variables")
     written = model.session.run(saver.save_tensor_name, {saver.filename_tensor_name: prefix})
@@ -301,7 +297,7 @@ def test_keras_recurrent_model_matches_tensorflow(tmp_path) -> None:
 
     ids = np.random.RandomState(0).randint(0, 10, size=(3, 6)).astype(np.int32)
     theirs = tf.saved_model.load(str(tmp_path)).signatures["serving_default"]
-    loaded = savedmodel.load(tmp_path)
+    loaded = loader.load(tmp_path)
     ours = loaded.signatures["serving_default"]
     (key,) = ours.inputs
     want = _tf_outputs(tf, theirs, {key: ids})

@@ -19,15 +19,16 @@ Follows TensorFlow's loader (FORMAT.md §1.3) for TF1 and TF2 SavedModels alike:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
 from savedmodel import dtypes
-from savedmodel.errors import InvalidArgumentError, NotFoundError, UnimplementedError
+from savedmodel.api import values
+from savedmodel.api.restored import SignatureMap
+from savedmodel.errors import InvalidArgumentError, UnimplementedError
 from savedmodel.executor import Session, check_graph
-from savedmodel.executor.session import encode_strings
 from savedmodel.formats import saved_model_dir as smdir
 from savedmodel.graph import Graph, parse_tensor_name
 from savedmodel.graph.attrs import numpy_dtype
@@ -90,11 +91,13 @@ class SignatureFunction:
             self._run = plan.run
         return self._run
 
-    def __call__(self, **inputs: Any) -> dict[str, np.ndarray]:
+    def __call__(self, *args: Any, **inputs: Any) -> dict[str, np.ndarray]:
+        if args:
+            inputs = self._bind_positional(args, inputs)
         if len(inputs) != len(self._input_keys):
             self._bad_keys(inputs)
         run = self._callable()
-        values = []
+        flat = []
         for key, spec, dtype in self._in_specs:
             try:
                 value = inputs[key]
@@ -102,11 +105,21 @@ class SignatureFunction:
                 self._bad_keys(inputs)
             # (string inputs always go through _as_dtype: str items become bytes)
             if type(value) is not np.ndarray or value.dtype != dtype or dtype == _OBJECT:
-                value = _as_dtype(value, dtype, spec, self._where(key))
+                value = values.as_dtype_array(value, spec.dtype, self._where(key))
             if spec.shape is not None and value.shape != spec.shape:
-                _check_shape(value, spec, self._where(key))
-            values.append(value)
-        return dict(zip(self._output_keys, run(values), strict=True))
+                values.check_shape(value, spec.shape, self._where(key))
+            flat.append(value)
+        return dict(zip(self._output_keys, run(flat), strict=True))
+
+    def _bind_positional(self, args: tuple, inputs: dict[str, Any]) -> dict[str, Any]:
+        # NOTE: like TF's loaded TF1 signatures, a positional argument is allowed only when the
+        # signature has exactly one input (no ambiguity about the order).
+        if len(self._input_keys) != 1 or len(args) != 1 or inputs:
+            raise TypeError(
+                f"signature {self.key!r} takes its inputs {self._input_keys} by keyword"
+                " (a single positional argument only for a single-input signature)"
+            )
+        return {self._input_keys[0]: args[0]}
 
     def _where(self, key: str) -> str:
         return f"signature {self.key!r} input {key!r}"
@@ -136,68 +149,6 @@ def _unsupported_encoding(signature_def: Any) -> str:
     return ""
 
 
-def _check_shape(arr: np.ndarray, spec: TensorSpec, where: str) -> None:
-    """Raise unless `arr.shape` fits the partially known `spec.shape`."""
-    want = spec.shape
-    if arr.ndim == len(want) and all(
-        w is None or w == g for w, g in zip(want, arr.shape, strict=True)
-    ):
-        return
-    shown = [-1 if d is None else d for d in want]
-    raise InvalidArgumentError(f"{where}: expected shape {shown}, got shape {list(arr.shape)}")
-
-
-def _as_dtype(value: Any, dtype: np.dtype, spec: TensorSpec, where: str) -> np.ndarray:
-    if dtype == _OBJECT:
-        arr = encode_strings(value)
-        for item in arr.flat:
-            if not isinstance(item, bytes):
-                raise InvalidArgumentError(
-                    f"{where}: expected {spec.dtype.name} values (str or bytes), got"
-                    f" {type(item).__name__}"
-                )
-        return arr
-    if isinstance(value, np.ndarray) and value.dtype == dtype:
-        return value
-    try:
-        arr = np.asarray(value)
-    except ValueError as e:
-        raise InvalidArgumentError(f"{where}: cannot convert to an array: {e}") from None
-    if arr.dtype == dtype:
-        return arr
-    # Only value-preserving conversions: int -> float is fine, float -> int or str -> number not.
-    if arr.dtype.kind in "OSUV" or not np.can_cast(arr.dtype, dtype, casting="same_kind"):
-        raise InvalidArgumentError(
-            f"{where}: expected dtype {spec.dtype.name}, got {arr.dtype} that cannot be converted"
-        )
-    out = arr.astype(dtype)
-    if arr.dtype.kind in "iub" and dtype.kind in "iu" and not np.array_equal(out, arr):
-        raise InvalidArgumentError(f"{where}: values out of range for dtype {spec.dtype.name}")
-    return out
-
-
-class _Signatures(Mapping[str, SignatureFunction]):
-    def __init__(self, functions: dict[str, SignatureFunction]) -> None:
-        self._functions = functions
-
-    def __getitem__(self, key: str) -> SignatureFunction:
-        try:
-            return self._functions[key]
-        except KeyError:
-            raise NotFoundError(
-                f"signature {key!r} not found; available: {sorted(self._functions)}"
-            ) from None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._functions)
-
-    def __len__(self) -> int:
-        return len(self._functions)
-
-    def __repr__(self) -> str:
-        return f"_SignatureMap({sorted(self._functions)})"
-
-
 class LoadedModel:
     """What `savedmodel.load` returns: `.signatures`, plus the session and MetaGraph it runs."""
 
@@ -206,7 +157,7 @@ class LoadedModel:
         self.meta_graph = meta_graph
         self.tags = list(meta_graph.meta_info_def.tags)
         self.session = session
-        self.signatures = _Signatures(
+        self.signatures = SignatureMap(
             {
                 key: SignatureFunction(key, meta_graph.signature_def[key], session)
                 for key in sorted(meta_graph.signature_def)

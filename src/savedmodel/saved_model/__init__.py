@@ -1,13 +1,14 @@
 """TF-style `savedmodel.saved_model` namespace (`tf.saved_model` without TensorFlow).
 
-import savedmodel
-model = savedmodel.saved_model.load("/path/to/export")
+import savedmodel as tf
+model = tf.saved_model.load("/path/to/export")      # a live object (TF2) or a TF1 model
 model.signatures["serving_default"](x=[1.0, 2.0])
+tf.saved_model.save(module, "/path/to/export", signatures=module.serve)
 """
 
 from __future__ import annotations
 
-from savedmodel.api.loader import load as load
+from savedmodel.api.load import load as load
 
 # TF2's `tf.saved_model` constants (the TF1 API also exposes them under
 # `tf.compat.v1.saved_model.signature_constants` / `.tag_constants`).
