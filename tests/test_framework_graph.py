@@ -204,3 +204,39 @@ def test_eager_ops_return_numpy():
     v.assign_add([1.0, 1.0])
     np.testing.assert_array_equal(v.numpy(), [2.0, 3.0])
     np.testing.assert_array_equal(v * 2, [4.0, 6.0])
+
+
+def test_eval_and_run_use_the_default_session():
+    with tf.Graph().as_default() as g:
+        v = tf.Variable(2.0, name="v")
+        y = v * 3.0
+        with pytest.raises(ValueError, match="No default session"):
+            y.eval()
+        with tf1.Session() as sess:
+            assert tf1.get_default_session() is sess
+            v.initializer.run()
+            assert y.eval() == 6.0 and v.eval() == 2.0
+        assert tf1.get_default_session() is None
+        sess = tf1.InteractiveSession(graph=g)
+        try:
+            v.initializer.run()
+            assert y.eval() == 6.0
+        finally:
+            sess.close()
+        assert tf1.get_default_session() is None
+
+
+def test_ref_variables_and_v1_variable_default():
+    with tf.Graph().as_default() as g:
+        r = tf1.Variable(1.0, name="r", use_resource=False)
+        v = tf1.Variable(1.0, name="v")
+        assert r.dtype.name == "float32_ref" and v.dtype == tf.float32
+        assert [op.name for op in g.get_operations()][:4] == [
+            "r/initial_value", "r", "r/Assign", "r/read",
+        ]  # fmt: skip
+        assert g.get_operation_by_name("r/Assign").get_attr("_class") == [b"loc:@r"]
+        with tf1.Session() as sess:
+            sess.run(tf1.global_variables_initializer())
+            sess.run(r.assign_add(2.0))
+            assert sess.run(r) == 3.0
+            assert sess.run(r.value()) == 3.0
