@@ -20,7 +20,7 @@ def _names(g: Graph) -> list[str]:
 
 
 def test_operators_name_and_shape_like_tensorflow():
-    with tf.Graph().as_default() as g:
+    with tf.Graph().as_default():
         x = tf1.placeholder(tf.float32, [None, 3], name="x")
         cases = {
             "add": (x + 2, "AddV2", ["x:0", "add/y:0"]),
