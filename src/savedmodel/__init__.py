@@ -21,6 +21,10 @@ _LAZY_SUBMODULES = frozenset(
 # Every other public name (`tf.constant`, `tf.float32`, `tf.Variable`...) is looked up in this
 # module, imported on first use.
 _TF_API_MODULE = "savedmodel.tf_api"
+# TF2 object API names (tf.Module, tf.function...), each from its module in savedmodel.api.
+_OBJECT_API = {
+    "Module": "savedmodel.api.module",
+}
 
 
 def load(
@@ -51,6 +55,9 @@ def __getattr__(name: str) -> Any:
         # submodule: a submodule must win over the API table (and not import it).
         if importlib.util.find_spec(f"savedmodel.{name}") is not None:
             return importlib.import_module(f"savedmodel.{name}")
+        if name in _OBJECT_API:
+            value = globals()[name] = getattr(importlib.import_module(_OBJECT_API[name]), name)
+            return value
         api = importlib.import_module(_TF_API_MODULE)
         if name in api.__all__:
             value = globals()[name] = getattr(api, name)  # later lookups skip __getattr__
