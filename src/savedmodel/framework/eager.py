@@ -8,6 +8,7 @@ kernels see the same `ctx` interface as inside a graph.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -58,6 +59,12 @@ class EagerContext:
 
 
 _CONTEXT = EagerContext()
+_UIDS = itertools.count(1)
+
+
+def uid() -> int:
+    """A process-wide unique number (TF's ops.uid): names eager resources apart."""
+    return next(_UIDS)
 
 
 def context() -> EagerContext:

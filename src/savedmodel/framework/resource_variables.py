@@ -8,13 +8,12 @@ resources and reads give numpy arrays.
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import numpy as np
 
 from savedmodel import protos
-from savedmodel.framework import constant_op, context
+from savedmodel.framework import constant_op, context, eager
 from savedmodel.framework.graph import Graph, get_default_graph, name_from_scope_name
 from savedmodel.framework.op_builder import apply_op
 from savedmodel.framework.operation import Operation
@@ -31,8 +30,6 @@ from savedmodel.framework.variables import (
     prepend_name_scope,
     strip_name_scope,
 )
-
-_UID = itertools.count(1)
 
 
 class ResourceVariable(Variable):
@@ -100,7 +97,7 @@ class ResourceVariable(Variable):
                     shared_name = handle_name
                     self._unique_id = shared_name
                 else:
-                    self._unique_id = f"{handle_name}_{next(_UID)}"
+                    self._unique_id = f"{handle_name}_{eager.uid()}"
                     shared_name = self._unique_id
                 self._init_value_and_handle(
                     initial_value, init_from_fn, dtype, shape, scope, handle_name, shared_name

@@ -16,7 +16,6 @@ or assigning the eager variable is what the graph reads.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -33,8 +32,6 @@ from savedmodel.framework.variables import (
     VariableAggregation,
     VariableSynchronization,
 )
-
-_UID = itertools.count(1)
 
 
 class FuncGraph(Graph):
@@ -197,7 +194,7 @@ def _lift_variables(graph: FuncGraph) -> list[Any]:
             )
         op = var.handle.op
         base = op.get_attr("shared_name").decode() or op.name
-        shared = f"{base}_{next(_UID)}"
+        shared = f"{base}_{eager.uid()}"
         # The graph's handle op now names the lifted (eager) resource.
         op._set_attr("shared_name", protos.AttrValue(s=shared.encode()))
         graph._bump_version()
