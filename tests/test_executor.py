@@ -7,6 +7,7 @@ expected values follow from the graph's meaning; numeric kernels are only used a
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import weakref
@@ -19,6 +20,7 @@ from savedmodel import dtypes, errors, protos, tensors
 from savedmodel.executor import Session, find_unsupported
 from savedmodel.graph import FuncAttr, Graph, op_def_table, parse_tensor_name
 from savedmodel.graph import attrs as attr_codec
+from savedmodel.ops import registry
 
 F32 = np.dtype(np.float32)
 I32 = np.dtype(np.int32)
@@ -976,12 +978,17 @@ def test_all_unsupported_ops_are_reported_with_counts():
     assert sess.run("x:0", {"x:0": 1.0}) == np.float32(1.0)
 
 
-def test_unknown_attr_values_fail_at_plan_time():
+def test_unknown_attr_values_fail_at_plan_time(monkeypatch):
+    # Every kernel knows all its attrs today: a ResourceGather kernel that does not name
+    # batch_dims stands in for one that lacks an attr.
+    gather = registry.lookup("ResourceGather")
+    narrowed = dataclasses.replace(gather, attr_names=gather.attr_names - {"batch_dims"})
+    monkeypatch.setitem(registry._REGISTRY, "ResourceGather", narrowed)
     graph = make_graph(
         [
             node("emb", "VarHandleOp", dtype=F32, shape=Shape((3, 2)), shared_name="emb"),
             placeholder("ids", I32),
-            # batch_dims is not supported by our ResourceGather: a non-default value is reported
+            # batch_dims is not supported by this ResourceGather: a non-default value is reported
             node("g1", "ResourceGather", "emb", "ids", dtype=F32, Tindices=I32, batch_dims=1),
             # ... while its default value is fine, and type attrs never matter
             node("g0", "ResourceGather", "emb", "ids", dtype=F32, Tindices=I32, batch_dims=0),
@@ -1045,3 +1052,151 @@ def test_malformed_graphs_fail_with_the_node_named():
     f = function("f", [("x", F32)], [("y", F32)], [], {"y": "nowhere:output:0"})
     with pytest.raises(errors.InvalidArgumentError, match="names no node or argument"):
         session([placeholder("x"), node("call", "f", "x")], [f]).run("call:0", {"x:0": 1.0})
+
+
+# -- numpy warnings, aliasing of values handed out ----------------------------------------------
+
+
+@pytest.mark.filterwarnings("error")  # as `python -W error`: any RuntimeWarning fails the test
+def test_overflow_and_invalid_values_raise_no_numpy_warning():
+    big = np.float32(3e38)
+    body = function(
+        "body",
+        [("x", F32)],
+        [("y", F32)],
+        [node("y", "Mul", "x", "x", T=F32)],
+        {"y": "y:z:0"},
+    )
+    sess = session(
+        [
+            placeholder("x"),
+            placeholder("i", I32),
+            node("sum", "Add", "x", "x", T=F32),
+            node("product", "Mul", "x", "x", T=F32),
+            node("isum", "AddV2", "i", "i", T=I32),
+            node("iproduct", "Mul", "i", "i", T=I32),
+            const("zero", 0.0, np.float32),
+            node("nan", "RealDiv", "zero", "zero", T=F32),
+            node("log", "Log", "sum", T=F32),
+            node("in_function", "body", "x"),
+        ],
+        [body],
+    )
+    before = np.geterr()
+    out = sess.run(
+        ["sum:0", "product:0", "isum:0", "iproduct:0", "nan:0", "in_function:0"],
+        {"x:0": big, "i:0": np.int32(2**31 - 1)},
+    )
+    assert np.geterr() == before  # the run's errstate does not leak out
+    assert out[0] == np.inf and out[1] == np.inf and out[5] == np.inf
+    assert out[2] == np.int32(-2) and out[3] == np.int32(1)  # two's complement wrap, as TF
+    assert np.isnan(out[4])
+    assert sess.run("log:0", {"x:0": np.float32(-1)}) != sess.run("log:0", {"x:0": np.float32(-1)})
+
+
+def test_snapshot_and_prevent_gradient_pass_values_through():
+    sess = session(
+        [
+            placeholder("x"),
+            node("s", "Snapshot", "x", T=F32),
+            node("p", "PreventGradient", "x", T=F32, message="no gradient here"),
+        ]
+    )
+    assert sess.run(["s:0", "p:0"], {"x:0": [1.5, 2.0]})[1].tolist() == [1.5, 2.0]
+    assert sess.run("s:0", {"x:0": [1.5, 2.0]}).tolist() == [1.5, 2.0]
+
+
+def test_values_handed_out_never_alias_variables_constants_or_feeds():
+    sess = session(
+        [
+            const("c", [1.0, 2.0], np.float32),
+            node("c_id", "Identity", "c", T=F32),
+            const("shape", [2, 1], np.int32),
+            node("c_view", "Reshape", "c", "shape", T=F32, Tshape=I32),
+            node("v", "VarHandleOp", dtype=F32, shape=Shape((2,)), shared_name="v"),
+            placeholder("x"),
+            node("assign", "AssignVariableOp", "v", "x", dtype=F32),
+            node("read", "ReadVariableOp", "v", dtype=F32),
+            node("read_view", "Reshape", "read", "shape", T=F32, Tshape=I32),
+            node("x_id", "Identity", "x", T=F32),
+            node("double", "AddV2", "x", "x", T=F32),
+            node("assign_double", "AssignVariableOp", "v", "double", dtype=F32),
+            node("ref", "VariableV2", shape=Shape((2,)), dtype=F32),
+            node("ref_assign", "Assign", "ref", "x", T=F32),
+            node("ref_read", "Identity", "ref", T=F32),
+        ]
+    )
+    x = np.array([3.0, 4.0], np.float32)
+    sess.run(targets=["assign", "ref_assign"], feed_dict={"x:0": x})
+    x[:] = 0  # the caller's array: the variables hold their own copies
+    for name in ("c_id:0", "c_view:0", "read:0", "read_view:0", "ref_read:0", "ref:0"):
+        out = sess.run(name)
+        assert out.flags.writeable
+        out[...] = -1
+    assert sess.run("c_id:0").tolist() == [1.0, 2.0]
+    assert sess.run("read:0").tolist() == [3.0, 4.0]
+    assert sess.run("ref:0").tolist() == [3.0, 4.0]
+
+    fed_out, fed_id = sess.run(["x:0", "x_id:0"], {"x:0": x})
+    assert fed_out is not x and fed_id is not x and not np.shares_memory(fed_id, x)
+    # A fresh result that is fetched and also stored: the two must not share memory.
+    double, _ = sess.run(["double:0", "x:0"], {"x:0": [1.0, 2.0]}, targets=["assign_double"])
+    double[:] = 0
+    assert sess.run("read:0").tolist() == [2.0, 4.0]
+    # The same tensor fetched twice is two arrays.
+    a, b = sess.run(["double:0", "double:0"], {"x:0": [1.0, 2.0]})
+    a[0] = 7
+    assert b.tolist() == [2.0, 4.0]
+
+
+def test_function_caller_outputs_are_detached():
+    f = function(
+        "f",
+        [("x", F32)],
+        [("y", F32), ("k", F32)],
+        [const("k", [5.0], np.float32), node("y", "Identity", "x", T=F32)],
+        {"y": "y:output:0", "k": "k:output:0"},
+    )
+    sess = session([], [f])
+    x = np.array([1.0], np.float32)
+    y, k = sess.function(FuncAttr("f"))(x)
+    assert y.tolist() == [1.0] and not np.shares_memory(y, x)
+    k[0] = 0
+    assert sess.call(FuncAttr("f"), [x])[1].tolist() == [5.0]
+
+
+@pytest.mark.interop
+@pytest.mark.parametrize("batch_dims", [0, 1, -1, 2])
+def test_resource_gather_batch_dims_matches_tensorflow(batch_dims):
+    tf = pytest.importorskip("tensorflow")
+    params = np.arange(2 * 3 * 4 * 2, dtype=np.float32).reshape(2, 3, 4, 2)
+    # Gathered along axis batch_dims (-1: rank(indices) - 1), of sizes 2, 3, 4.
+    indices = {
+        0: np.array([[1, 0, 1]], np.int32),
+        1: np.array([[2, 0, 1, 2], [1, 1, 0, 0]], np.int32),
+        -1: np.array([[2, 0], [1, 1]], np.int32),
+        2: np.array([[[1, 0], [3, 3], [0, 2]], [[3, 1], [0, 0], [2, 3]]], np.int32),
+    }[batch_dims]
+    try:
+        expected = tf.raw_ops.ResourceGather(
+            resource=tf.Variable(params).handle, indices=indices, dtype=tf.float32,
+            batch_dims=batch_dims,
+        ).numpy()  # fmt: skip
+    except tf.errors.InvalidArgumentError as e:
+        expected = e
+    sess = session(
+        [
+            node("v", "VarHandleOp", dtype=F32, shape=Shape(params.shape), shared_name="v"),
+            placeholder("p"),
+            node("init", "AssignVariableOp", "v", "p", dtype=F32),
+            placeholder("ids", I32),
+            node("g", "ResourceGather", "v", "ids", dtype=F32, Tindices=I32, batch_dims=batch_dims),
+        ]  # fmt: skip
+    )
+    sess.run(targets=["init"], feed_dict={"p:0": params})
+    if isinstance(expected, Exception):  # TF rejects a negative batch_dims here
+        with pytest.raises(errors.InvalidArgumentError, match="batch_dims is negative"):
+            sess.run("g:0", {"ids:0": indices})
+        return
+    out = sess.run("g:0", {"ids:0": indices})
+    assert out.shape == expected.shape and np.array_equal(out, expected)

@@ -10,6 +10,7 @@ Importing this package loads every kernel family (`savedmodel.ops.all`).
 from __future__ import annotations
 
 from savedmodel.executor.plan import Plan as Plan
+from savedmodel.executor.plan import detach as detach
 from savedmodel.executor.session import FunctionCaller as FunctionCaller
 from savedmodel.executor.session import Session as Session
 from savedmodel.executor.support import check_graph as check_graph

@@ -73,6 +73,20 @@ class Plan:
         self._fetch_refs = fetch_refs  # positions of fetches that are ref edges: read them
 
     def run(self, feed_values: Sequence[Any]) -> list[Any]:
+        """Run with user feed values; the fetched values are the caller's own arrays.
+
+        One `np.errstate` covers the whole run (kernels follow TF: overflow gives inf, 0/0 gives
+        NaN, silently). Feeds enter as read-only views, so nothing inside can write to the
+        caller's arrays, and a fetch that might alias anything else (a Const, a variable's value,
+        a feed, another fetch) is handed out as a copy: see `detach`.
+        """
+        feeds = [_read_only(v) for v in feed_values]
+        with np.errstate(all="ignore"):
+            result = self.run_nested(feeds)
+        return detach_all(result)
+
+    def run_nested(self, feed_values: Sequence[Any]) -> list[Any]:
+        """Run inside an executing plan (function bodies): no errstate, no copies of fetches."""
         vals = self._template.copy()
         for slot, value in zip(self._feed_slots, feed_values, strict=True):
             vals[slot] = value
@@ -109,6 +123,41 @@ class Plan:
         for k in self._fetch_refs:
             result[k] = result[k].read()
         return result
+
+
+def _read_only(value: Any) -> Any:
+    """A fed array as a read-only view: kernels, and views they make of it, cannot write to it."""
+    if type(value) is _ndarray and value.flags.writeable:
+        value = value.view()
+        value.flags.writeable = False
+    return value
+
+
+def detach(value: Any) -> Any:
+    """`value` safe to hand to a user: the array itself when it is a fresh kernel result, else a
+    copy.
+
+    Executor invariant: every array that outlives a run or belongs to someone else (Const values,
+    variable values, feeds) is read-only, and so is every view of it. So an array is the run's
+    own exactly when it is writeable and no view (`base is None`); anything else may share memory
+    with state a user must not be able to change, and is copied.
+    """
+    if type(value) is _ndarray and (value.base is not None or not value.flags.writeable):
+        return value.copy()
+    return value
+
+
+def detach_all(values: list[Any]) -> list[Any]:
+    """`detach` for each value; the same array fetched twice is handed out as two arrays."""
+    seen: set[int] = set()
+    for k, v in enumerate(values):
+        if type(v) is _ndarray:
+            v = detach(v)
+            if id(v) in seen:
+                v = v.copy()
+            seen.add(id(v))
+            values[k] = v
+    return values
 
 
 def _coerce(value: Any, dtype: np.dtype | None, index: int) -> Any:
@@ -263,6 +312,8 @@ def compile_plan(
                 node_name=node.name,
                 op_type=node.op,
             )
+        if const:
+            value.flags.writeable = False  # shared by every run: see `detach`
         for i in range(len(dts)):
             edge = (node.name, i)
             if edge not in slots:
@@ -310,6 +361,9 @@ def compile_plan(
             assert kernel is not None  # support.check_nodes guarantees it
             fn = kernel.fn
             kw = {name: attrs[name] for name in kernel.attr_names if name in attrs}
+            for value in kw.values():
+                if type(value) is _ndarray:
+                    value.flags.writeable = False  # tensor attrs are shared by every run
             if kernel.wants_context:
                 kw["ctx"] = ctx
             if kw.get("shared_name") == "":

@@ -8,6 +8,8 @@ The session is also the `ctx` that kernels declaring a `ctx` parameter receive: 
 is the resource manager (a dict keyed by the resource's (kind, container, shared_name)), and
 `ctx.function(func_attr)` / `ctx.call(func_attr, args)` run library functions (If, While,
 PartitionedCall...). Plans of function bodies are compiled on first call and cached.
+
+Values handed out (fetches, a FunctionCaller's outputs) are the caller's own: see `plan.detach`.
 """
 
 from __future__ import annotations
@@ -25,7 +27,11 @@ _OBJECT = np.dtype(object)
 
 
 class FunctionCaller:
-    """Calls one instantiated library function: `caller(*args) -> list of outputs`."""
+    """Calls one instantiated library function: `caller(*args) -> list of outputs`.
+
+    Calling the caller is the user-facing entry (errstate, read-only args, detached outputs, as
+    `Plan.run`); kernels running inside a plan use `call_nested`, which skips all three.
+    """
 
     __slots__ = ("_session", "func", "_plan", "_nargs")
 
@@ -41,13 +47,24 @@ class FunctionCaller:
         self._plan = self._session.compile_graph(body, body.args, body.rets, ())
         return self._plan
 
-    def __call__(self, *args: Any) -> list[Any]:
+    @property
+    def plan(self) -> Plan:
+        """The compiled plan of the function body (compiled on first use)."""
+        return self._plan or self._compile()
+
+    def _check(self, args: Sequence[Any]) -> Plan:
         plan = self._plan or self._compile()
         if len(args) != self._nargs:
             raise InvalidArgumentError(
                 f"function {self.func.name!r} takes {self._nargs} inputs, got {len(args)}"
             )
-        return plan.run(args)
+        return plan
+
+    def __call__(self, *args: Any) -> list[Any]:
+        return self._check(args).run(args)
+
+    def call_nested(self, *args: Any) -> list[Any]:
+        return self._check(args).run_nested(args)
 
 
 class Session:
@@ -87,7 +104,14 @@ class Session:
         fetches: Sequence[Edge],
         targets: Sequence[str],
     ) -> Plan:
-        return compile_plan(graph, feeds, fetches, targets, self, call_function=self.function)
+        return compile_plan(
+            graph,
+            feeds,
+            fetches,
+            targets,
+            self,
+            call_function=lambda f: self.function(f).call_nested,
+        )
 
     def compile(
         self, feeds: Sequence[str], fetches: Sequence[str], targets: Sequence[str] = ()

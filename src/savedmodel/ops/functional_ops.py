@@ -1,7 +1,8 @@
 """Function calls and TF2 functional control flow: PartitionedCall, If, While, Case.
 
 These kernels run library functions through the execution context (`ctx.function(func_attr)`
-returns a cached caller `f(*args) -> list of outputs`). Nodes whose op *is* a library function are
+returns a cached caller; `caller.call_nested(*args) -> list of outputs` runs it inside the current
+plan run). Nodes whose op *is* a library function are
 called by the executor directly. Shape attrs (`output_shapes`, `_output_shapes`) are hints that
 TF uses for static shape inference; they do not change results and are accepted as given.
 """
@@ -43,7 +44,7 @@ def partitioned_call(
     executor_type: str = "",
     ctx: Any,
 ) -> Any:
-    return _result(ctx.function(f)(*args))
+    return _result(ctx.function(f).call_nested(*args))
 
 
 @kernel("If", "StatelessIf")
@@ -57,7 +58,7 @@ def if_(
     ctx: Any,
 ) -> Any:
     branch = then_branch if to_bool(cond) else else_branch
-    return _result(ctx.function(branch)(*input))
+    return _result(ctx.function(branch).call_nested(*input))
 
 
 @kernel("Case", "StatelessCase")
@@ -73,7 +74,7 @@ def case(
     # NOTE: an out-of-range index runs the last branch (TF's default branch).
     if not 0 <= index < len(branches):
         index = len(branches) - 1
-    return _result(ctx.function(branches[index])(*input))
+    return _result(ctx.function(branches[index]).call_nested(*input))
 
 
 @kernel("While", "StatelessWhile")
@@ -86,8 +87,8 @@ def while_(
     parallel_iterations: int = 10,
     ctx: Any,
 ) -> Any:
-    cond_fn = ctx.function(cond)
-    body_fn = ctx.function(body)
+    cond_fn = ctx.function(cond).call_nested
+    body_fn = ctx.function(body).call_nested
     values = list(input)
     while to_bool(cond_fn(*values)[0]):
         values = body_fn(*values)

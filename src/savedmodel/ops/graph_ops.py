@@ -32,8 +32,14 @@ def placeholder_with_default(input: np.ndarray, *, shape: tuple | None = None) -
     return input
 
 
-@kernel("Identity", "StopGradient")
+@kernel("Identity", "StopGradient", "Snapshot")
 def identity(input: np.ndarray) -> np.ndarray:
+    # Snapshot's copy only matters for TF's in-place buffer reuse; values here are immutable.
+    return input
+
+
+@kernel("PreventGradient")
+def prevent_gradient(input: np.ndarray, *, message: str = "") -> np.ndarray:
     return input
 
 

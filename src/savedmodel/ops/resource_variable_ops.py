@@ -3,7 +3,9 @@
 A resource lives in the session's resource manager (`ctx.resources`, a dict) under the key
 (kind, container, shared_name); a DT_RESOURCE tensor is a 0-d object array holding the
 `ResourceHandle` that names it. Variable values are never mutated in place: an assignment stores
-a new array, so a value read earlier stays a valid snapshot.
+a new array, so a value read earlier stays a valid snapshot. A stored value is read-only and
+shares memory with nothing else (`stored`): kernels may return views of their inputs, and the
+executor hands out copies of read-only arrays, so no user can reach into a variable.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from savedmodel.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
+from savedmodel.ops.array_ops import gather
 from savedmodel.ops.registry import kernel
 
 _OBJECT = np.dtype(object)
@@ -41,6 +44,27 @@ class Variable:
         self.dtype = dtype
         self.shape = shape
         self.value = value
+
+
+def stored(value: np.ndarray) -> np.ndarray:
+    """`value` fit to be kept as a variable's value: read-only, aliasing nothing writeable.
+
+    A read-only array with no base (a Const, another variable's value) is already immutable and
+    is kept as is; anything else (a fed array, a view, a kernel result another consumer also
+    holds) is copied once.
+    """
+    if value.base is None and not value.flags.writeable:
+        return value
+    value = value.copy()
+    value.flags.writeable = False
+    return value
+
+
+def fresh(value: np.ndarray) -> np.ndarray:
+    """`value`, a result the caller just computed and holds alone, made read-only to be kept."""
+    value = np.asarray(value)  # 0-d arithmetic gives numpy scalars
+    value.flags.writeable = False
+    return value
 
 
 def handle_of(tensor: Any) -> ResourceHandle:
@@ -112,7 +136,7 @@ def assign_variable_op(
     var = ctx.resources.get(handle.key)
     if var is None:
         # NOTE: TF's AssignVariableOp creates the variable when the handle names none yet.
-        ctx.resources[handle.key] = Variable(dtype, value.shape, value)
+        ctx.resources[handle.key] = Variable(dtype, value.shape, stored(value))
         return
     _check_dtype(var, dtype, "assign", handle.name)
     if validate_shape and var.value is not None and var.value.shape != value.shape:
@@ -120,7 +144,7 @@ def assign_variable_op(
             f"Trying to assign to variable {handle.name} with a value of shape {value.shape};"
             f" the variable's shape is {var.value.shape}"
         )
-    var.value = value
+    var.value = stored(value)
 
 
 def _update(resource: np.ndarray, delta: np.ndarray, ctx: Any, sign: int) -> None:
@@ -130,7 +154,7 @@ def _update(resource: np.ndarray, delta: np.ndarray, ctx: Any, sign: int) -> Non
             f"Cannot update variable with shape {list(old.shape)} using a value of shape"
             f" {list(delta.shape)}"
         )
-    var.value = (old + delta if sign > 0 else old - delta).astype(old.dtype, copy=False)
+    var.value = fresh((old + delta if sign > 0 else old - delta).astype(old.dtype, copy=False))
 
 
 @kernel("AssignAddVariableOp")
@@ -170,15 +194,13 @@ def variable_shape(input: np.ndarray, *, out_type: np.dtype, ctx: Any) -> np.nda
 
 @kernel("ResourceGather")
 def resource_gather(
-    resource: np.ndarray, indices: np.ndarray, *, dtype: np.dtype, validate_indices: bool = True,
-    ctx: Any,
+    resource: np.ndarray, indices: np.ndarray, *, dtype: np.dtype, batch_dims: int = 0,
+    validate_indices: bool = True, ctx: Any,
 ) -> np.ndarray:  # fmt: skip
     var, params = _read(ctx, resource)
     _check_dtype(var, dtype, "read", handle_of(resource).name)
-    n = params.shape[0] if params.ndim else 0
-    flat = indices.reshape(-1)
-    bad = np.flatnonzero((flat < 0) | (flat >= n))
-    if bad.size:
-        k = int(bad[0])
-        raise InvalidArgumentError(f"indices[{k}] = {int(flat[k])} is not in [0, {n})")
-    return np.take(params, indices, axis=0)
+    # NOTE: TF's ResourceGather gathers along axis `batch_dims` (the first non-batch axis) and,
+    # unlike GatherV2, takes no negative batch_dims (tf.gather normalizes it before the op).
+    if batch_dims < 0:
+        raise InvalidArgumentError(f"batch_dims is negative ({batch_dims})")
+    return gather(params, indices, batch_dims, batch_dims)

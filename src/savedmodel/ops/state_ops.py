@@ -13,6 +13,7 @@ import numpy as np
 
 from savedmodel.errors import FailedPreconditionError, InvalidArgumentError
 from savedmodel.ops.registry import kernel
+from savedmodel.ops.resource_variable_ops import fresh, stored
 
 
 class RefVariable:
@@ -63,7 +64,7 @@ def assign(
             f"Assign requires shapes of both tensors to match. lhs shape= {list(var.value.shape)}"
             f" rhs shape= {list(value.shape)}"
         )
-    var.value = value
+    var.value = stored(value)
     return var
 
 
@@ -74,7 +75,7 @@ def _update(ref: Any, value: np.ndarray, sign: int) -> RefVariable:
         raise InvalidArgumentError(
             f"Must have the same shape: {list(old.shape)} vs {list(value.shape)} ({var.name})"
         )
-    var.value = (old + value if sign > 0 else old - value).astype(old.dtype, copy=False)
+    var.value = fresh((old + value if sign > 0 else old - value).astype(old.dtype, copy=False))
     return var
 
 
