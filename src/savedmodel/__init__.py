@@ -24,6 +24,7 @@ _TF_API_MODULE = "savedmodel.tf_api"
 # TF2 object API names (tf.Module, tf.function...), each from its module in savedmodel.api.
 _OBJECT_API = {
     "Module": "savedmodel.api.module",
+    "function": "savedmodel.api.function",
 }
 
 
