@@ -26,7 +26,7 @@ from savedmodel.api import library, nest, values
 from savedmodel.api.concrete_function import ConcreteFunction
 from savedmodel.api.func_graph import FuncGraph
 from savedmodel.api.function_spec import FunctionSpec
-from savedmodel.api.graph_to_function import arg_name, to_function_def
+from savedmodel.api.graph_to_function import arg_name, is_stateful, to_function_def
 from savedmodel.formats.nested_structure import TensorSpec
 from savedmodel.framework import constant_op
 from savedmodel.framework.graph import get_default_graph
@@ -296,7 +296,7 @@ def _add_control_dependencies(graph: FuncGraph) -> list[Operation]:
     last_stateful: Operation | None = None
     must_run: list[Operation] = []
     for op in graph.get_operations():
-        if id(op) in input_ops or not _stateful(op, graph):
+        if id(op) in input_ops or not is_stateful(op, graph):
             continue
         must_run.append(op)
         resources = _resource_inputs(op)
@@ -310,13 +310,6 @@ def _add_control_dependencies(graph: FuncGraph) -> list[Operation]:
                 _depend(op, last_stateful)
             last_stateful = op
     return must_run
-
-
-def _stateful(op: Operation, graph: FuncGraph) -> bool:
-    fdef = graph._get_function(op.type)
-    if fdef is not None:
-        return fdef.signature.is_stateful
-    return op.op_def is not None and op.op_def.is_stateful
 
 
 def _depend(op: Operation, on: Operation) -> None:

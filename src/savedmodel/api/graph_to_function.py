@@ -60,7 +60,7 @@ def _shape_attr(shapes: list[Any]) -> Any:
     return value
 
 
-def _is_stateful(op: Operation, graph: Any) -> bool:
+def is_stateful(op: Operation, graph: Any) -> bool:
     fdef = graph._get_function(op.type)
     if fdef is not None:
         return fdef.signature.is_stateful
@@ -102,7 +102,7 @@ def to_function_def(
     for op in graph.get_operations():
         if id(op) in input_ops:
             continue
-        stateful = stateful or _is_stateful(op, graph)
+        stateful = stateful or is_stateful(op, graph)
         node = fdef.node_def.add()
         node.name = op.name
         node.op = op.type
