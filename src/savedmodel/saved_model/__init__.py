@@ -9,6 +9,9 @@ tf.saved_model.save(module, "/path/to/export", signatures=module.serve)
 from __future__ import annotations
 
 from savedmodel.api.load import load as load
+from savedmodel.api.save import SaveOptions as SaveOptions
+from savedmodel.api.save import save as save
+from savedmodel.api.tracking import Asset as Asset
 
 # TF2's `tf.saved_model` constants (the TF1 API also exposes them under
 # `tf.compat.v1.saved_model.signature_constants` / `.tag_constants`).
