@@ -18,6 +18,17 @@ from savedmodel.errors import NotFoundError
 from savedmodel.formats import saved_model_dir as smdir
 
 
+class LoadOptions:
+    """`tf.saved_model.LoadOptions`: accepted for compatibility; no option changes loading."""
+
+    def __init__(self, allow_partial_checkpoint: bool = False, experimental_io_device: Any = None,
+                 experimental_skip_checkpoint: bool = False, **kwargs: Any) -> None:  # fmt: skip
+        self.allow_partial_checkpoint = allow_partial_checkpoint
+        self.experimental_io_device = experimental_io_device
+        self.experimental_skip_checkpoint = experimental_skip_checkpoint
+        self.extra = kwargs
+
+
 def _tag_set(tags: Iterable[str] | str | None) -> set[str] | None:
     if tags is None:
         return None

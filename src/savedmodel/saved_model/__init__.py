@@ -8,6 +8,7 @@ tf.saved_model.save(module, "/path/to/export", signatures=module.serve)
 
 from __future__ import annotations
 
+from savedmodel.api.load import LoadOptions as LoadOptions
 from savedmodel.api.load import load as load
 from savedmodel.api.save import SaveOptions as SaveOptions
 from savedmodel.api.save import save as save
