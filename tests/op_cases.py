@@ -3,9 +3,10 @@
 The cases were produced by real TensorFlow (tools/fixtures/make_op_cases.py). Each case is run
 through OUR kernel exactly as the executor runs it: `registry.lookup(op).fn(*inputs, **attrs)`,
 with attrs decoded the way the executor decodes them (see savedmodel.ops.registry) and only the
-attrs the kernel names passed. Outputs must match TensorFlow's in type (real ndarray), dtype, shape
-and value: exactly (NaN where NaN, and the sign of zeros) unless the test module gives the op a
-tolerance:
+attrs the kernel names passed; a kernel that wants the execution context gets a fresh one (empty
+resources), as in a new Session, so a stateful kernel gives its first run's values. Outputs must
+match TensorFlow's in type (real ndarray), dtype, shape and value: exactly (NaN where NaN, and the
+sign of zeros) unless the test module gives the op a tolerance:
 
     ("ulp", n)   |ours - tf| <= n units in the last place of tf's value, per element
     ("rel", r)   |ours - tf| <= r * max|tf| over the whole output (for sums of many products)
@@ -104,6 +105,13 @@ def load(family: str) -> list[Any]:
     return params
 
 
+class FreshContext:
+    """The part of a Session that context-wanting kernels of these families use."""
+
+    def __init__(self) -> None:
+        self.resources: dict[Any, Any] = {}
+
+
 def run(case: dict[str, Any], tolerances: dict[str, Any]) -> None:
     """Run one case through our kernel and compare with TensorFlow's result."""
     kernel = registry.lookup(case["op"])
@@ -111,6 +119,8 @@ def run(case: dict[str, Any], tolerances: dict[str, Any]) -> None:
     ignored = set(case["nondefault_attrs"]) - kernel.attr_names
     assert not ignored, f"kernel ignores non-default attrs {sorted(ignored)}"
     attrs = {k: v for k, v in case["attrs"].items() if k in kernel.attr_names}
+    if kernel.wants_context:
+        attrs["ctx"] = FreshContext()
     inputs = [list(v) if isinstance(v, list) else v for v in case["inputs"]]
     if case["error"] is not None:
         expected = getattr(errors, case["error"]["type"])

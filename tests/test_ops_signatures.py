@@ -17,8 +17,8 @@ from savedmodel.graph import op_def_table
 from savedmodel.ops import registry
 
 FAMILIES = [
-    "array_ops", "image_ops", "logging_ops", "math_ops", "nn_ops", "parsing_ops", "sparse_ops",
-    "string_ops",
+    "array_ops", "image_ops", "logging_ops", "math_ops", "nn_ops", "parsing_ops", "random_ops",
+    "sparse_ops", "string_ops",
 ]  # fmt: skip
 
 
