@@ -131,3 +131,44 @@ def test_loaded_object_tree_matches_tensorflow(name: str) -> None:
         assert sorted(got) == sorted(want), f"{name} {key}"
         for out in want:
             same_value(got[out], want[out].numpy(), f"{name} {key} {out}", exact=False)
+
+
+def test_corrupt_object_graphs_raise_savedmodel_errors(tmp_path: Path) -> None:
+    import shutil
+
+    from savedmodel import protos
+
+    def corrupt(edit) -> Path:
+        target = tmp_path / f"m{len(list(tmp_path.iterdir()))}"
+        shutil.copytree(MODELS / "multi_signature", target)
+        sm = protos.SavedModel()
+        sm.ParseFromString((target / "saved_model.pb").read_bytes())
+        edit(sm.meta_graphs[0].object_graph_def)
+        (target / "saved_model.pb").write_bytes(sm.SerializeToString())
+        return target
+
+    def bad_child(og):
+        og.nodes[0].children[0].node_id = 999
+
+    def bad_bound_input(og):
+        og.concrete_functions[next(iter(og.concrete_functions))].bound_inputs.append(999)
+
+    def missing_function(og):
+        og.nodes[3].function.concrete_functions.append("__inference_nope_1")
+
+    with pytest.raises(errors.DataLossError, match="node 999"):
+        tf.saved_model.load(corrupt(bad_child))
+    with pytest.raises(errors.InvalidArgumentError, match="bound input 999"):
+        tf.saved_model.load(corrupt(bad_bound_input))
+    with pytest.raises(errors.InvalidArgumentError, match="__inference_nope_1"):
+        tf.saved_model.load(corrupt(missing_function))
+    with pytest.raises(errors.DataLossError, match="_CHECKPOINTABLE_OBJECT_GRAPH"):
+        target = corrupt(lambda og: None)
+        from savedmodel.checkpoint import BundleWriter
+
+        prefix = target / "variables" / "variables"
+        for f in (target / "variables").iterdir():
+            f.unlink()
+        with BundleWriter(prefix) as w:
+            w.add("w/.ATTRIBUTES/VARIABLE_VALUE", np.zeros((3, 2), np.float32))
+        tf.saved_model.load(target)

@@ -85,6 +85,13 @@ class _Loader:
         self.nodes = list(self.graph.nodes)
         if not self.nodes:
             raise InvalidArgumentError(f"{model.path}: the SavedObjectGraph has no nodes")
+        for node_id, node in enumerate(self.nodes):
+            for ref in node.children:
+                if not 0 <= ref.node_id < len(self.nodes):
+                    raise DataLossError(
+                        f"{model.path}: SavedObjectGraph node {node_id} child"
+                        f" {ref.local_name!r} refers to node {ref.node_id}, which does not exist"
+                    )
         fdefs, self.renamed = library_lib.import_library(meta_graph.graph_def.library.function)
         self.fdefs = fdefs
         self.objects: list[Any] = [None] * len(self.nodes)
