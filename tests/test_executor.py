@@ -285,21 +285,26 @@ def test_values_are_freed_after_last_use():
         ]
     )
     plan = sess.compile(["x:0"], ["c:0"])
-    # (node run by each step, slots freed after it). Slots: feed x=0, a=1, b=2, c=3. The feed
-    # dies after a reads it, a's value after b, b's after c; c is fetched and kept.
-    freed = [(step[-1].name, step[-2]) for step in plan._steps]
-    assert freed == [("a", (0,)), ("b", (1,)), ("c", (2,))]
-    assert plan._fetch_slots == [3]
+    # The feed is v0; a dead value's local is reused by a later node.
+    lines = [line.strip() for line in plan.source.splitlines()]
+    assert lines[1] == "v0, = feeds"
+    body = lines[lines.index("try:") + 1 : lines.index("except Exception as e:")]
+    assert body == [
+        "v1 = CK(f0(v0), d0)",  # a = Identity(x)
+        "v0 = None",  # x is dead
+        "v0 = CK(f1(v1), d1)",  # b = Identity(a)
+        "v1 = None",  # a is dead
+        "v1 = CK(f2(v0), d2)",  # c = Identity(b)
+        "v0 = None",  # b is dead; c is fetched
+    ]
+    assert lines[-1] == "return [v1]"
 
-    class Probe(np.ndarray):
-        pass
-
-    probe = np.zeros(2, np.float32).view(Probe)
-    ref = weakref.ref(probe)
-    (out,) = plan.run([probe])
-    assert out is probe  # Identity passes the same object through
-    del probe, out
-    assert ref() is None  # nothing inside the executor still holds it
+    x = np.zeros(2, np.float32)
+    ref = weakref.ref(x)
+    (out,) = plan.run([x])
+    assert out is not x and not np.shares_memory(out, x)  # handed out as the caller's own
+    del x, out
+    assert ref() is None  # nothing inside the executor still holds the feed
 
 
 def test_control_dependencies_order_side_effects():
@@ -581,6 +586,25 @@ def test_while_with_tensor_list_accumulator(op):
     i, stacked, length = sess.run(["loop:0", "stack:0", "length:0"], {"n:0": 4})
     assert int(i) == 4 and int(length) == 4
     assert stacked.dtype == F32 and stacked.tolist() == [0.0, 2.0, 4.0, 6.0]
+    # Zero iterations: the loop variables come out as they went in.
+    i, length = sess.run(["loop:0", "length:0"], {"n:0": 0})
+    assert int(i) == 0 and int(length) == 0
+
+
+def test_while_body_with_the_wrong_number_of_values_is_an_error():
+    true = [const("t", True, bool), node("ok", "Identity", "t:output:0", T=np.dtype(bool))]
+    cond = function("cond", [("i", I32)], [("ok", np.dtype(bool))], true, {"ok": "ok:output:0"})
+    body = function("body", [("i", I32)], [("i2", I32), ("extra", I32)], [],
+                    {"i2": "i", "extra": "i"})  # fmt: skip
+    sess = session(
+        [
+            const("zero", 0, np.int32),
+            node("loop", "While", "zero", cond=FuncAttr("cond"), body=FuncAttr("body"), T=[I32]),
+        ],
+        [cond, body],
+    )
+    with pytest.raises(errors.InvalidArgumentError, match="body 'body' takes 1 and returns 2"):
+        sess.run("loop:0")
 
 
 # -- TensorLists --------------------------------------------------------------------------------

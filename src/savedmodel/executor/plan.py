@@ -5,10 +5,10 @@
 kernel binding (only the attrs a kernel names, defaults filled in), input grouping per OpDef
 argument, the expected dtype of every output, and the step after which each value is dead.
 
-`Plan.run` is then one tight loop over precomputed tuples: values live in a flat list indexed by
-slot numbers, Const values are pre-filled, dead values are dropped as soon as their last consumer
-ran. An error raised by a kernel is re-raised as a `savedmodel.errors.OpError` carrying the node
-name and op type.
+`Plan.run` then calls one generated Python function (`executor.codegen`): straight-line code with
+values in local variables, Const values pre-computed, dead values dropped as soon as their last
+consumer ran. An error raised by a kernel is re-raised as a `savedmodel.errors.OpError` carrying
+the node name and op type.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from savedmodel.errors import (
     OpError,
     UnimplementedError,
 )
-from savedmodel.executor import support
+from savedmodel.executor import codegen, support
 from savedmodel.graph import ARG_OP, Edge, FuncAttr, FunctionBody, Graph, Node
 from savedmodel.ops import registry
 
@@ -36,41 +36,31 @@ _OBJECT = np.dtype(object)
 _CONST_OPS = frozenset({"Const", "HostConst"})
 
 
-def _make_getter(spec: list[int | tuple[int, ...]], deref: set[int]) -> Callable[[list], tuple]:
-    """A function vals -> tuple of kernel positional args (one per OpDef input argument).
-
-    Generated as one lambda expression (`(vals[3], [vals[4], vals[5]])`): reading the inputs of
-    a step is the executor's innermost work, and this is the cheapest form Python offers. Only
-    integers are formatted into the source.
-    """
-
-    def read(slot: int) -> str:
-        return f"vals[{int(slot)}].read()" if slot in deref else f"vals[{int(slot)}]"
-
-    items = [read(x) if isinstance(x, int) else "[" + ", ".join(map(read, x)) + "]" for x in spec]
-    return eval(f"lambda vals: ({''.join(item + ', ' for item in items)})")  # noqa: S307
-
-
 class Plan:
     """A compiled (graph, feeds, fetches, targets): call `run(feed_values)` many times."""
 
     def __init__(
         self,
-        steps: list[tuple],
-        template: list,
-        feed_slots: list[int],
-        fetch_slots: list[int],
+        runner: Callable[[Sequence[Any]], list[Any]],
         feed_dtypes: list[np.dtype | None],
         nodes: list[Node],
-        fetch_refs: tuple[int, ...] = (),
+        num_fetches: int,
     ) -> None:
-        self._steps = steps
-        self._template = template
-        self._feed_slots = feed_slots
-        self._fetch_slots = fetch_slots
+        self._runner = runner
         self.feed_dtypes = feed_dtypes
-        self.nodes = nodes  # the nodes that run, in order (for inspection and tests)
-        self._fetch_refs = fetch_refs  # positions of fetches that are ref edges: read them
+        self.nodes = nodes  # the nodes that run (for inspection and tests)
+        self.num_feeds = len(feed_dtypes)
+        self.num_fetches = num_fetches
+
+    @property
+    def runner(self) -> Callable[[Sequence[Any]], list[Any]]:
+        """`runner(feed_values) -> fetched values`: `run_nested` without the argument check."""
+        return self._runner
+
+    @property
+    def source(self) -> str | None:
+        """The generated Python code of a linear plan (None for other plans), for debugging."""
+        return getattr(self._runner, "source", None)
 
     def run(self, feed_values: Sequence[Any]) -> list[Any]:
         """Run with user feed values; the fetched values are the caller's own arrays.
@@ -80,49 +70,36 @@ class Plan:
         caller's arrays, and a fetch that might alias anything else (a Const, a variable's value,
         a feed, another fetch) is handed out as a copy: see `detach`.
         """
+        self._check_count(feed_values)
         feeds = [_read_only(v) for v in feed_values]
         with np.errstate(all="ignore"):
-            result = self.run_nested(feeds)
+            result = self._runner(feeds)
         return detach_all(result)
 
     def run_nested(self, feed_values: Sequence[Any]) -> list[Any]:
         """Run inside an executing plan (function bodies): no errstate, no copies of fetches."""
-        vals = self._template.copy()
-        for slot, value in zip(self._feed_slots, feed_values, strict=True):
-            vals[slot] = value
-        step = None
-        try:
-            for step in self._steps:
-                fn, get, kw, out, nout, single, dts, frees, _ = step
-                r = fn(*get(vals), **kw)
-                if single:
-                    if type(r) is not _ndarray or r.dtype != dts:
-                        r = _coerce(r, dts, 0)
-                    vals[out] = r
-                elif nout:
-                    vals[out : out + nout] = _coerce_many(r, dts)
-                for i in frees:
-                    vals[i] = None
-        except OpError as e:
-            if step is None:
-                raise
-            node = step[8]
-            if e.node_name is None:
-                e.node_name, e.op_type = node.name, node.op
-            elif e.node_name != node.name:
-                e.add_note(f"\t called from node {node.name} ({node.op})")
-            raise
-        except Exception as e:
-            if step is None:
-                raise
-            node = step[8]
+        self._check_count(feed_values)
+        return self._runner(feed_values)
+
+    def _check_count(self, feed_values: Sequence[Any]) -> None:
+        if len(feed_values) != self.num_feeds:
             raise InvalidArgumentError(
-                f"{type(e).__name__}: {e}", node_name=node.name, op_type=node.op
-            ) from e
-        result = [vals[i] for i in self._fetch_slots]
-        for k in self._fetch_refs:
-            result[k] = result[k].read()
-        return result
+                f"this plan takes {self.num_feeds} feed values, got {len(feed_values)}"
+            )
+
+
+def fail(nodes: Sequence[Node], e: Exception, index: int) -> None:
+    """Attach node `index` to an error escaping a step; a non-OpError becomes one (raised)."""
+    node = nodes[index]
+    if isinstance(e, OpError):
+        if e.node_name is None:
+            e.node_name, e.op_type = node.name, node.op
+        elif e.node_name != node.name:
+            e.add_note(f"\t called from node {node.name} ({node.op})")
+        return
+    raise InvalidArgumentError(
+        f"{type(e).__name__}: {e}", node_name=node.name, op_type=node.op
+    ) from e
 
 
 def _read_only(value: Any) -> Any:
@@ -158,6 +135,12 @@ def detach_all(values: list[Any]) -> list[Any]:
             seen.add(id(v))
             values[k] = v
     return values
+
+
+def _check_one(value: Any, dtype: np.dtype) -> Any:
+    if type(value) is _ndarray and value.dtype is dtype:
+        return value
+    return _coerce(value, dtype, 0)
 
 
 def _coerce(value: Any, dtype: np.dtype | None, index: int) -> Any:
@@ -333,16 +316,15 @@ def compile_plan(
     fetch_slots = [slot_of(e, graph.nodes[e[0]]) if e not in fed else slots[e] for e in fetches]
     scope = f"{graph.name}/" if isinstance(graph, FunctionBody) else ""
     last_use: dict[int, int] = {}
-    raw_steps = []
+    steps: list[codegen.Step] = []
     for node in nodes:
         if node.op in _CONST_OPS and not node.control_inputs:
             continue
-        step_index = len(raw_steps)
         op_def = graph.op_def(node)
         attrs = op_def.with_defaults(node.attrs)
         in_slots = [slot_of(e, node) for e in node.inputs]
         for s in in_slots:
-            last_use[s] = step_index
+            last_use[s] = len(steps)
         # Reading a ref edge with a non-ref input argument dereferences it (TF1 variables).
         wants_ref = op_def.input_is_ref(attrs) if node.op not in graph.library else []
         deref = {
@@ -357,46 +339,54 @@ def compile_plan(
             kw: dict[str, Any] = {}
             spec: list[int | tuple[int, ...]] = list(in_slots)
         else:
-            kernel = registry.lookup(node.op)
-            assert kernel is not None  # support.check_nodes guarantees it
-            fn = kernel.fn
-            kw = {name: attrs[name] for name in kernel.attr_names if name in attrs}
-            for value in kw.values():
-                if type(value) is _ndarray:
-                    value.flags.writeable = False  # tensor attrs are shared by every run
-            if kernel.wants_context:
-                kw["ctx"] = ctx
-            if kw.get("shared_name") == "":
-                # NOTE: a resource op with an empty shared_name gets a resource of its own per
-                # node (TF uses the node name, or an anonymous per-kernel name).
-                kw["shared_name"] = f"{scope}{node.name}"
+            fn, kw = _bind_kernel(node, attrs, ctx, scope)
             spec = _group_inputs(op_def, attrs, in_slots, node)
         dts, refs = out_info[node.name]
-        out = slots[(node.name, 0)] if dts else 0
-        expected = [None if ref else dt for dt, ref in zip(dts, refs, strict=True)]
         # A bare value comes back only from ops with one plain (non-list) output argument;
         # list outputs and function calls return sequences (see ops/registry.py).
         single = node.op not in graph.library and _plain_single_output(op_def)
-        raw_steps.append(
-            [fn, _make_getter(spec, deref), kw, out, len(dts), single,
-             expected[0] if single else tuple(expected), node]
-        )  # fmt: skip
+        expected = tuple(None if ref else dt for dt, ref in zip(dts, refs, strict=True))
+        outs = [slots[(node.name, i)] for i in range(len(dts))]
+        steps.append(codegen.Step(node, fn, spec, kw, outs, single, expected, deref))
 
-    # A value dies after its last reader; values nobody reads die right after they are made.
+    # A value dies after its last reader; values nobody reads are never bound.
     keep = set(fetch_slots)
-    frees: list[list[int]] = [[] for _ in raw_steps]
-    for step_index, raw in enumerate(raw_steps):
-        out, nout = raw[3], raw[4]
-        for s in range(out, out + nout):
-            if s not in keep and s not in last_use:
-                frees[step_index].append(s)
+    for step in steps:
+        step.outs = [s if s in keep or s in last_use else -1 for s in step.outs]
     for s, step_index in last_use.items():
-        if s not in keep:
-            frees[step_index].append(s)
-    steps = [(*raw[:7], tuple(f), raw[7]) for raw, f in zip(raw_steps, frees, strict=True)]
+        if s not in keep and template[s] is None:
+            steps[step_index].frees.append(s)
+    consts = {s: v for s, v in enumerate(template) if v is not None}
+    fetch_refs = [e not in fed and out_info[e[0]][1][e[1]] for e in fetches]
+    run_nodes = [step.node for step in steps]
+    runner = codegen.build_runner(
+        getattr(graph, "name", "graph"),
+        steps,
+        feed_slots,
+        consts,
+        list(zip(fetch_slots, fetch_refs, strict=True)),
+        {"CK": _check_one, "CM": _coerce_many},
+        lambda e, i: fail(run_nodes, e, i),
+    )
     feed_dtypes = [_feed_dtype(graph, e) for e in feeds]
-    fetch_refs = tuple(k for k, e in enumerate(fetches) if e not in fed and out_info[e[0]][1][e[1]])
-    return Plan(steps, template, feed_slots, fetch_slots, feed_dtypes, nodes, fetch_refs)
+    return Plan(runner, feed_dtypes, nodes, len(fetches))
+
+
+def _bind_kernel(node: Node, attrs: dict, ctx: Any, scope: str) -> tuple[Callable, dict]:
+    """A node's kernel and the keyword arguments it is called with (attrs it names, ctx)."""
+    kernel = registry.lookup(node.op)
+    assert kernel is not None  # support.check_nodes guarantees it
+    kw = {name: attrs[name] for name in kernel.attr_names if name in attrs}
+    for value in kw.values():
+        if type(value) is _ndarray:
+            value.flags.writeable = False  # tensor attrs are shared by every run
+    if kernel.wants_context:
+        kw["ctx"] = ctx
+    if kw.get("shared_name") == "":
+        # NOTE: a resource op with an empty shared_name gets a resource of its own per node
+        # (TF uses the node name, or an anonymous per-kernel name).
+        kw["shared_name"] = f"{scope}{node.name}"
+    return kernel.fn, kw
 
 
 def _plain_single_output(op_def: Any) -> bool:

@@ -14,8 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from savedmodel.errors import InvalidArgumentError
 from savedmodel.graph.attrs import FuncAttr
 from savedmodel.ops.registry import kernel
+
+_ndarray = np.ndarray
 
 
 def _result(outputs: list[Any]) -> Any:
@@ -87,9 +90,23 @@ def while_(
     parallel_iterations: int = 10,
     ctx: Any,
 ) -> Any:
-    cond_fn = ctx.function(cond).call_nested
-    body_fn = ctx.function(body).call_nested
+    # The per-iteration path calls the two compiled plans' runners directly: no caller lookup,
+    # no argument checks (done once here), no per-call bookkeeping.
+    cond_plan = ctx.function(cond).plan
+    body_plan = ctx.function(body).plan
     values = list(input)
-    while to_bool(cond_fn(*values)[0]):
-        values = body_fn(*values)
-    return _result(values)
+    n = len(values)
+    if cond_plan.num_feeds != n or body_plan.num_feeds != n or body_plan.num_fetches != n:
+        raise InvalidArgumentError(
+            f"While loop with {n} loop variables: cond {cond.name!r} takes"
+            f" {cond_plan.num_feeds}, body {body.name!r} takes {body_plan.num_feeds} and"
+            f" returns {body_plan.num_fetches}"
+        )
+    if cond_plan.num_fetches < 1:
+        raise InvalidArgumentError(f"While loop cond {cond.name!r} returns no value")
+    run_cond, run_body = cond_plan.runner, body_plan.runner
+    while True:
+        pred = run_cond(values)[0]
+        if not (bool(pred) if type(pred) is _ndarray and not pred.ndim else to_bool(pred)):
+            return _result(values)
+        values = run_body(values)

@@ -18,26 +18,33 @@ Shape = tuple[int | None, ...] | None
 
 
 class TensorList:
-    """Items (arrays, or None where a reserved slot was never set), element dtype and shape."""
+    """Items (arrays, or None where a reserved slot was never set), element dtype and shape.
 
-    __slots__ = ("items", "element_dtype", "element_shape")
+    `checked_shape` remembers the last item shape found compatible with `element_shape`, so a
+    loop adding same-shaped items checks the shape once, not once per iteration.
+    """
+
+    __slots__ = ("items", "element_dtype", "element_shape", "checked_shape")
 
     def __init__(self, items: list, element_dtype: np.dtype, element_shape: Shape) -> None:
         self.items = items
         self.element_dtype = element_dtype
         self.element_shape = element_shape
+        self.checked_shape: tuple[int, ...] | None = None
 
     def copy(self, items: list | None = None) -> TensorList:
-        return TensorList(list(self.items) if items is None else items,
-                          self.element_dtype, self.element_shape)  # fmt: skip
+        new = TensorList(list(self.items) if items is None else items,
+                         self.element_dtype, self.element_shape)  # fmt: skip
+        new.checked_shape = self.checked_shape
+        return new
 
     def __repr__(self) -> str:
         return f"TensorList(len={len(self.items)}, {self.element_dtype}, {self.element_shape})"
 
 
 def _list(handle: Any) -> TensorList:
-    value = handle[()] if isinstance(handle, np.ndarray) and handle.shape == () else handle
-    if not isinstance(value, TensorList):
+    value = handle[()] if isinstance(handle, np.ndarray) and not handle.ndim else handle
+    if type(value) is not TensorList and not isinstance(value, TensorList):
         raise InvalidArgumentError(f"expected a TensorList, got {type(value).__name__}")
     return value
 
@@ -68,12 +75,13 @@ def _merge(a: Shape, b: Shape) -> Shape:
 
 
 def _check_item(lst: TensorList, item: np.ndarray) -> None:
-    if item.dtype != lst.element_dtype:
+    if item.dtype is not lst.element_dtype and item.dtype != lst.element_dtype:
         raise InvalidArgumentError(
             f"Invalid data types; list elements {lst.element_dtype} but tried to add {item.dtype}"
         )
-    if lst.element_shape is not None:
+    if lst.element_shape is not None and item.shape != lst.checked_shape:
         _merge(lst.element_shape, item.shape)
+        lst.checked_shape = item.shape
 
 
 def _zeros(lst: TensorList, shape: Shape, what: str) -> np.ndarray:

@@ -10,7 +10,7 @@ executor hands out copies of read-only arrays, so no user can reach into a varia
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,7 @@ from savedmodel.errors import FailedPreconditionError, InvalidArgumentError, Not
 from savedmodel.ops.array_ops import gather
 from savedmodel.ops.registry import kernel
 
-_OBJECT = np.dtype(object)
+_ndarray = np.ndarray
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,11 @@ class ResourceHandle:
     kind: str
     container: str
     name: str
+    # (kind, container, name): the resource manager's key, built once (read in every loop step).
+    key: tuple[str, str, str] = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.kind, self.container, self.name)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", (self.kind, self.container, self.name))
 
 
 class Variable:
@@ -69,8 +70,8 @@ def fresh(value: np.ndarray) -> np.ndarray:
 
 def handle_of(tensor: Any) -> ResourceHandle:
     """The ResourceHandle inside a DT_RESOURCE tensor (a 0-d object array)."""
-    handle = tensor[()] if isinstance(tensor, np.ndarray) and tensor.shape == () else tensor
-    if not isinstance(handle, ResourceHandle):
+    handle = tensor[()] if isinstance(tensor, _ndarray) and not tensor.ndim else tensor
+    if type(handle) is not ResourceHandle and not isinstance(handle, ResourceHandle):
         raise InvalidArgumentError(f"expected a resource handle, got {type(handle).__name__}")
     return handle
 
@@ -100,7 +101,7 @@ def _read(ctx: Any, resource: Any) -> tuple[Variable, np.ndarray]:
 
 
 def _check_dtype(var: Variable, dtype: np.dtype, what: str, name: str) -> None:
-    if var.dtype != dtype:
+    if var.dtype is not dtype and var.dtype != dtype:
         raise InvalidArgumentError(
             f"Trying to {what} variable {name} with wrong dtype. Expected {var.dtype} got {dtype}"
         )
@@ -122,8 +123,13 @@ def var_handle_op(
 
 @kernel("ReadVariableOp")
 def read_variable_op(resource: np.ndarray, *, dtype: np.dtype, ctx: Any) -> np.ndarray:
-    var, value = _read(ctx, resource)
-    _check_dtype(var, dtype, "read", handle_of(resource).name)
+    # (run once per step of every RNN loop: the common case is written out)
+    handle = handle_of(resource)
+    var = ctx.resources.get(handle.key)
+    value = None if var is None else var.value
+    if value is None:
+        _read(ctx, resource)  # raises the error
+    _check_dtype(var, dtype, "read", handle.name)
     return value
 
 
