@@ -1,8 +1,8 @@
 """Shared test setup.
 
 Interop tests import TensorFlow with `pytest.importorskip("tensorflow")`. On a developer machine
-without TensorFlow they skip; where SAVEDMODEL_REQUIRE_TF=1 (CI sets it) such a skip is turned into a
-failure, so a broken TensorFlow install can never make the interop suite silently vanish.
+without TensorFlow they skip; where SAVEDMODEL_REQUIRE_TF=1 (tools/test.sh sets it) such a skip
+is turned into a failure, so a broken TensorFlow install can never make the interop suite vanish.
 """
 
 from __future__ import annotations
@@ -31,4 +31,4 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if REQUIRE_TF and report.skipped and "tensorflow" in str(report.longrepr).lower():
         report.outcome = "failed"
-        report.longrepr = f"TensorFlow is required here (SAVEDMODEL_REQUIRE_TF=1): {report.longrepr}"
+        report.longrepr = f"TensorFlow is required (SAVEDMODEL_REQUIRE_TF=1): {report.longrepr}"

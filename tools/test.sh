@@ -19,6 +19,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 fi
 
 "$VENV/bin/ruff" check src tests tools benchmarks
+"$VENV/bin/ruff" format --check --quiet src tests tools benchmarks
 "$VENV/bin/lint-imports"
 # Interop tests must run, not skip, wherever this script runs (see tests/conftest.py).
 SAVEDMODEL_REQUIRE_TF=1 "$VENV/bin/python" -m pytest -q "$@"
