@@ -6,10 +6,10 @@ one placeholder per *captured* value: an eager resource handle (a variable's, a 
 asset path used by the traced code. Each capture remembers the outside value; calling the
 function passes those values after the user inputs (TF's `captured_inputs` / `bound_inputs`).
 
-Captures are made when a value is converted to a tensor inside the graph, through conversion
-functions registered with the framework: an `Asset` by type, and an eager resource handle (a 0-d
-object array holding a `ResourceHandle`) through a type whose isinstance check matches exactly
-those arrays while a FuncGraph is being built.
+Captures are made when a value is converted to a tensor inside the graph: the framework's
+`convert_to_tensor` calls `capture(value, name)` on a target graph that has one for an eager
+resource handle (a 0-d object array holding a `ResourceHandle`), and an `Asset` converts through
+a conversion function registered by type.
 """
 
 from __future__ import annotations
@@ -25,9 +25,6 @@ from savedmodel.framework.graph import Graph
 from savedmodel.framework.op_builder import apply_op
 from savedmodel.framework.operation import Tensor
 from savedmodel.framework.tensor_shape import TensorShape
-from savedmodel.ops.resource_variable_ops import ResourceHandle
-
-_OBJECT = np.dtype(object)
 
 
 class FuncGraph(Graph):
@@ -87,25 +84,6 @@ def current_func_graph() -> FuncGraph | None:
     return None
 
 
-class _EagerHandleMeta(type):
-    def __instancecheck__(cls, value: Any) -> bool:
-        # Cheap rejections first: this runs for every value converted to a tensor.
-        if type(value) is not np.ndarray or value.dtype != _OBJECT or value.ndim != 0:
-            return False
-        return isinstance(value[()], ResourceHandle) and current_func_graph() is not None
-
-
-class EagerHandle(metaclass=_EagerHandleMeta):
-    """Matches an eager resource handle while a FuncGraph is being built (capture trigger)."""
-
-
-def _capture_handle(value: Any, dtype: Any = None, name: Any = None, as_ref: bool = False) -> Any:
-    graph = current_func_graph()
-    if graph is None:
-        return value
-    return graph.capture(value, name)
-
-
 def _asset_to_tensor(value: Asset, dtype: Any = None, name: Any = None, as_ref: bool = False):
     graph = current_func_graph()
     if graph is None:
@@ -115,5 +93,4 @@ def _asset_to_tensor(value: Asset, dtype: Any = None, name: Any = None, as_ref: 
     return graph.capture(value.asset_path, name or "asset_path")
 
 
-constant_op.register_tensor_conversion_function(EagerHandle, _capture_handle)
 constant_op.register_tensor_conversion_function(Asset, _asset_to_tensor)

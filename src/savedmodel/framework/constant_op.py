@@ -231,6 +231,13 @@ def _tensor_conversion(value: Tensor, dtype: Any, name: Any, as_ref: bool) -> Te
     return value
 
 
+def _is_eager_handle(value: Any) -> bool:
+    """Whether `value` is an eager resource handle (a 0-d object array holding one)."""
+    if type(value) is not np.ndarray or value.dtype != _OBJECT or value.ndim != 0:
+        return False
+    return type(value[()]).__name__ == "ResourceHandle"
+
+
 def _contains_tensor(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_contains_tensor(v) for v in value)
@@ -250,6 +257,16 @@ def _convert_once(value: Any, dtype: Any, name: str | None, as_ref: bool, graph:
         return result
     if graph is None:
         return to_numpy(value, dtype)
+    if _is_eager_handle(value):
+        capture = getattr(graph, "capture", None)
+        if capture is None:
+            # NOTE: TF's error for an eager tensor used in a graph that is not a function's.
+            prefix = f"{name}: " if name else ""
+            raise RuntimeError(
+                f"{prefix}Attempting to capture an EagerTensor without building a function."
+            )
+        # A function graph takes an outside resource as an input (TF's FuncGraph.capture).
+        return capture(value, name)
     if isinstance(value, (list, tuple)) and _contains_tensor(value):
         from savedmodel.framework import array_ops
 
