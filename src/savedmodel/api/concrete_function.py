@@ -199,6 +199,8 @@ class ConcreteFunction:
         flat = []
         for i, (value, spec) in enumerate(zip(tensors, self._flat_specs, strict=True)):
             where = f"{self.name} input {i} ({spec.name or self._arg_keywords[i]!r})"
+            if isinstance(value, Variable) and not context.executing_eagerly():
+                value = value.value()  # a ReadVariableOp in the graph being built
             if isinstance(value, Tensor):
                 if value.dtype.base_dtype != spec.dtype:
                     raise InvalidArgumentError(

@@ -78,11 +78,14 @@ class LoadedVariable:
         raise UnimplementedError("assigning the variables of a loaded TF1 SavedModel")
 
     def __repr__(self) -> str:
+        from savedmodel.framework.printing import numpy_text
+
         dtype = self._dtype.name if self._dtype is not None else "?"
-        return (
-            f"<tf.Variable '{self._name}' shape={self._shape} dtype={dtype},"
-            f" numpy={self.numpy()!r}>"
-        )
+        try:
+            text = numpy_text(self.numpy())
+        except Exception:  # noqa: BLE001 - a repr never fails (TF: "<unavailable>")
+            text = "<unavailable>"
+        return f"<tf.Variable '{self._name}' shape={self._shape} dtype={dtype}, numpy={text}>"
 
 
 class PrunedFunction:

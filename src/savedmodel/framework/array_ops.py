@@ -28,9 +28,7 @@ def _is_tensor(x: Any) -> bool:
 
 
 def _shape_of(x: Any) -> TensorShape:
-    if isinstance(x, Tensor):
-        return x.shape
-    return TensorShape(np.shape(x))
+    return constant_op.shape_of(x)
 
 
 # -- autopacking (lists containing tensors) --------------------------------------------------------
@@ -142,9 +140,7 @@ def transpose(a: Any, perm: Any = None, name: str = "transpose", conjugate: bool
 
 
 def _dtype(x: Any) -> dtypes.DType:
-    if isinstance(x, Tensor):
-        return x.dtype
-    return constant_op.eager_dtype(np.asarray(x))
+    return constant_op.dtype_of(x)
 
 
 def shape(input: Any, out_type: Any = None, name: str | None = None) -> Any:  # noqa: A002

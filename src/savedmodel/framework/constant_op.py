@@ -175,6 +175,28 @@ def eager_dtype(value: np.ndarray) -> dtypes.DType:
     return dtypes.as_dtype(value.dtype)
 
 
+def dtype_of(value: Any) -> dtypes.DType:
+    """The dtype `value` has as a tensor, found without converting or reading it.
+
+    Graph tensors and variables give their own dtype (a variable is never read through numpy:
+    while a graph is built its value is a ReadVariableOp); other values that of their array.
+    """
+    if type(value) is np.ndarray:
+        return eager_dtype(value)
+    if isinstance(value, Tensor) or hasattr(value, "_is_resource_variable"):
+        return value.dtype
+    return eager_dtype(np.asarray(value))
+
+
+def shape_of(value: Any) -> TensorShape:
+    """The static shape of `value` as a tensor (graph tensors and variables: their own)."""
+    if type(value) is np.ndarray:
+        return TensorShape(value.shape)
+    if isinstance(value, Tensor) or hasattr(value, "_is_resource_variable"):
+        return TensorShape(value.shape)
+    return TensorShape(np.shape(value))
+
+
 # -- constants ------------------------------------------------------------------------------------
 
 

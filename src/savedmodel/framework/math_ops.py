@@ -242,7 +242,7 @@ def raw_cast(x: Any, dtype: Any, name: str | None = None) -> Any:
 
 def cast(x: Any, dtype: Any, name: str | None = None) -> Any:
     base = dtypes.as_dtype(dtype).base_dtype
-    if (isinstance(x, Tensor) or getattr(x, "_is_resource_variable", False)) and _dtype(x) == base:
+    if (isinstance(x, Tensor) or getattr(x, "_is_resource_variable", False)) and x.dtype == base:
         return x
     with name_scope(name, "Cast", [x]) as scope:
         x = convert_to_tensor(x, name="x")

@@ -244,7 +244,8 @@ class ResourceVariable(Variable):
         return identity(value)
 
     def numpy(self) -> np.ndarray:
-        if self._in_graph_mode:
+        # NOTE: TF raises this in graph mode, and for an eager variable while a function traces.
+        if self._in_graph_mode or not context.executing_eagerly():
             raise NotImplementedError("numpy() is only available when eager execution is enabled.")
         return self._read_variable_op()
 

@@ -20,7 +20,8 @@ import numpy as np
 from savedmodel import dtypes
 from savedmodel.framework import constant_op, context
 from savedmodel.framework.graph import Graph, get_default_graph
-from savedmodel.framework.operation import Operation, Tensor
+from savedmodel.framework.operation import Operation
+from savedmodel.framework.printing import numpy_text
 from savedmodel.framework.tensor_shape import TensorShape
 
 
@@ -151,12 +152,12 @@ class Variable:
         self._shape = self._shape.merge_with(shape)  # type: ignore[attr-defined]
 
     def __repr__(self) -> str:
-        if not getattr(self, "_in_graph_mode", True):
-            value = self.numpy()  # type: ignore[attr-defined]
-            return (
-                f"<tf.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name},"
-                f" numpy={value!r}>"
-            )
+        if context.executing_eagerly() and not getattr(self, "_in_graph_mode", True):
+            try:
+                text = "numpy=" + numpy_text(self.numpy())  # type: ignore[attr-defined]
+            except Exception:  # noqa: BLE001 - a repr never fails (TF: "<unavailable>")
+                text = "numpy=<unavailable>"
+            return f"<tf.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}, {text}>"
         return f"<tf.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}>"
 
     def __hash__(self) -> int:
@@ -166,8 +167,8 @@ class Variable:
         return self is other
 
     def __bool__(self) -> bool:
-        if getattr(self, "_in_graph_mode", True):
-            raise TypeError("Using a symbolic variable as a Python bool is not allowed.")
+        if getattr(self, "_in_graph_mode", True) or not context.executing_eagerly():
+            return bool(self.value())  # type: ignore[attr-defined]  (a Tensor: raises)
         return bool(self.numpy())  # type: ignore[attr-defined]
 
     def __iter__(self) -> Any:
@@ -207,16 +208,8 @@ class _null:
         return None
 
 
-def _shape_of(x: Any) -> TensorShape:
-    if isinstance(x, Tensor):
-        return x.shape
-    return TensorShape(np.shape(x))
-
-
-def _dtype_of(x: Any) -> dtypes.DType:
-    if isinstance(x, Tensor):
-        return x.dtype
-    return constant_op.eager_dtype(np.asarray(x))
+_shape_of = constant_op.shape_of
+_dtype_of = constant_op.dtype_of
 
 
 def prepend_name_scope(name: str, import_scope: str | None) -> str:
