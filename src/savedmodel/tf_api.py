@@ -153,6 +153,40 @@ reverse = _array_ops.reverse
 ensure_shape = _array_ops.ensure_shape
 
 
+# control flow (TF2, functional ops); the builders live in savedmodel.api, imported on first use
+
+
+def cond(pred, true_fn=None, false_fn=None, name=None):  # noqa: ANN001, ANN201
+    """`tf.cond`: `true_fn()` if `pred` else `false_fn()` (an If op when building a graph)."""
+    from savedmodel.api.control_flow import cond_v2
+
+    return cond_v2(pred, true_fn, false_fn, name=name)
+
+
+def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"):  # noqa: ANN001, ANN201
+    """`tf.case`: the fn of the first true predicate, else `default`."""
+    from savedmodel.api.control_flow import case as _case
+
+    return _case(pred_fn_pairs, default, exclusive, strict, name)
+
+
+def switch_case(branch_index, branch_fns, default=None, name="switch_case"):  # noqa: ANN001, ANN201
+    """`tf.switch_case`: `branch_fns[branch_index]()` (a Case op when building a graph)."""
+    from savedmodel.api.control_flow import switch_case as _switch_case
+
+    return _switch_case(branch_index, branch_fns, default, name)
+
+
+def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10,  # noqa: ANN001, ANN201
+               back_prop=True, swap_memory=False, maximum_iterations=None, name=None):  # fmt: skip
+    """`tf.while_loop`: repeat `body` while `cond` (a While op when building a graph)."""
+    from savedmodel.api.while_loop import while_loop as _while_loop
+
+    return _while_loop(cond, body, loop_vars, shape_invariants, parallel_iterations,
+                       maximum_iterations=maximum_iterations, name=name,
+                       return_same_structure=True)  # fmt: skip
+
+
 def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,  # noqa: ANN001, ANN201
                      producer_op_list=None):  # fmt: skip
     """`tf.graph_util.import_graph_def` / `tf.import_graph_def`."""

@@ -50,26 +50,42 @@ class FuncGraph(Graph):
         return [value for value, _ in self._captures.values()]
 
     def capture(self, value: Any, name: str | None = None, shape: Any = ()) -> Tensor:
-        """The placeholder standing for outside `value` (made on first use)."""
+        """The placeholder standing for outside `value` (made on first use).
+
+        `value` is an eager value (a resource handle, an asset path) or a tensor of another
+        graph (an enclosing function's, when this graph is a cond branch or a loop body).
+        """
+        if isinstance(value, Tensor):
+            if value.graph is self:
+                return value
+            dtype, shape, handle_data = value.dtype.base_dtype, value.shape, value._handle_data
+        else:
+            dtype, handle_data = constant_op.eager_dtype(value), None
         entry = self._captures.get(id(value))
         if entry is not None:
             return entry[1]
-        dtype = constant_op.eager_dtype(value)
         with self.as_default(), self.control_dependencies(None):
             placeholder = apply_op(
                 "Placeholder", dtype=dtype, shape=TensorShape(shape), name=name or "capture"
             )
         if dtype == dtypes.resource:
-            placeholder._handle_data = _handle_data(value)
+            placeholder._handle_data = handle_data if handle_data else _handle_data(value)
         self._captures[id(value)] = (value, placeholder)
         self.inputs.append(placeholder)
         return placeholder
 
+    def capture_placeholder(self, value: Any) -> Tensor | None:
+        """The placeholder already standing for `value`, if it was captured."""
+        entry = self._captures.get(id(value))
+        return entry[1] if entry is not None else None
 
-def _handle_data(handle: np.ndarray) -> Any:
+
+def _handle_data(handle: Any) -> Any:
     """(shape, dtype) of the variable an eager handle names (the framework's handle data)."""
     from savedmodel.framework import eager
 
+    if not isinstance(handle, np.ndarray):
+        return None
     resource = eager.context().resources.get(handle[()].key)
     dtype = getattr(resource, "dtype", None)
     if dtype is None:

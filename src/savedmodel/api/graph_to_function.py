@@ -131,6 +131,9 @@ def to_function_def(
         arg.name = _unique(arg_name(t.op.name), out_taken | taken)
         out_taken.add(arg.name)
         arg.type = t.dtype.as_datatype_enum
+        if id(t.op) in arg_of:  # an input passed through (a loop body's captured values)
+            fdef.ret[arg.name] = arg_of[id(t.op)]
+            continue
         producer = _output_arg_names(t.op, graph)
         out_name, index = producer[t.value_index]
         fdef.ret[arg.name] = f"{t.op.name}:{out_name}:{index}"

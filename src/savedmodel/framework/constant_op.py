@@ -320,6 +320,12 @@ def convert_to_tensor(
             graph = _graph_of_nested(value)
     else:
         graph = value.graph
+        stack = context.graph_stack()
+        if stack and stack[-1] is not graph and stack[-1].building_function:
+            # A tensor of an enclosing graph used in a function body: captured as an input.
+            _tensor_conversion(value, dtype, name, as_ref)
+            # NOTE: TF names the placeholder after the captured tensor's op.
+            return stack[-1].capture(value, value.op.name)
     if dtype is None and preferred_dtype is not None:
         try:
             result = _convert_once(value, preferred_dtype, name, as_ref, graph)

@@ -71,7 +71,14 @@ def _is_list(value: Any) -> bool:
 
 
 def graph_from_inputs(values: Any) -> Graph | None:
-    """The graph the op goes to: that of a graph-tensor input, else the default one."""
+    """The graph the op goes to: that of a graph-tensor input, else the default one.
+
+    A function being built (a FuncGraph) always takes the op: inputs from other graphs are
+    captured when they are converted (TF's _get_graph_from_inputs).
+    """
+    stack = context.graph_stack()
+    if stack and stack[-1].building_function:
+        return stack[-1]
     found: Graph | None = None
     stack = list(values)
     while stack:

@@ -117,6 +117,34 @@ def enable_v2_behavior() -> None:
     _context.FLAGS.resource_variables = True
 
 
+def cond(pred: Any, true_fn: Any = None, false_fn: Any = None, strict: bool = False,
+         name: str | None = None, fn1: Any = None, fn2: Any = None) -> Any:  # fmt: skip
+    """`tf.compat.v1.cond`: one-element outputs are unpacked unless `strict`."""
+    from savedmodel.api.control_flow import cond as _cond
+
+    return _cond(pred, true_fn if true_fn is not None else fn1,
+                 false_fn if false_fn is not None else fn2, strict=strict, name=name)  # fmt: skip
+
+
+def while_loop(cond: Any, body: Any, loop_vars: Any, shape_invariants: Any = None,
+               parallel_iterations: int = 10, back_prop: bool = True, swap_memory: bool = False,
+               name: str | None = None, maximum_iterations: Any = None,
+               return_same_structure: bool = False) -> Any:  # fmt: skip
+    """`tf.compat.v1.while_loop`: a lone loop variable comes back unwrapped."""
+    from savedmodel.api.while_loop import while_loop as _while_loop
+
+    return _while_loop(cond, body, loop_vars, shape_invariants, parallel_iterations,
+                       name=name, maximum_iterations=maximum_iterations,
+                       return_same_structure=return_same_structure)  # fmt: skip
+
+
+def case(pred_fn_pairs: Any, default: Any = None, exclusive: bool = False, strict: bool = False,
+         name: str = "case") -> Any:  # fmt: skip
+    from savedmodel.api.control_flow import case as _case
+
+    return _case(pred_fn_pairs, default, exclusive, strict, name)
+
+
 def __getattr__(name: str) -> Any:
     # Everything else of TF2's top level exists under tf.compat.v1 too (tf1.constant, tf1.nn...).
     import importlib
