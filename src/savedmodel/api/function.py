@@ -21,6 +21,9 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
+from savedmodel import dtypes
 from savedmodel.api import concrete_function as cf_lib
 from savedmodel.api import library, nest, values
 from savedmodel.api.concrete_function import ConcreteFunction
@@ -37,6 +40,8 @@ from savedmodel.framework.variables import Variable
 
 
 def _leaf_key(leaf: Any) -> Any:
+    if type(leaf) is np.ndarray and leaf.dtype.kind != "O":
+        return ("T", dtypes.as_dtype(leaf.dtype).as_datatype_enum, leaf.shape)
     if isinstance(leaf, TensorSpec) or values.is_tensor_like(leaf):
         spec = leaf if isinstance(leaf, TensorSpec) else values.spec_of(leaf)
         return ("T", spec.dtype.as_datatype_enum, spec.shape.dims)
@@ -48,6 +53,8 @@ def _leaf_key(leaf: Any) -> Any:
 
 
 def _structure_key(value: Any) -> Any:
+    if not nest.is_nested(value):
+        return _leaf_key(value)
     if isinstance(value, dict) or (nest.is_nested(value) and hasattr(value, "keys")):
         return ("D", tuple((k, _structure_key(v)) for k, v in nest.children(value)))
     if nest.is_nested(value):
@@ -203,6 +210,9 @@ class Function:
                 f"{self._name}: the inputs do not match the input signature"
                 f" {function.structured_input_signature!r}: {e}"
             ) from None
+        matched = function._match_flat(flat, allow_conversion=True)
+        if matched is not None and matched[1]:  # numpy arrays matching the trace exactly
+            return function._call_matched(*matched)
         return function._call_structured(flat)
 
     def get_concrete_function(self, *args: Any, **kwargs: Any) -> ConcreteFunction:

@@ -12,13 +12,37 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+_LEAF, _SEQUENCE, _MAPPING, _NAMEDTUPLE = 0, 1, 2, 3
+# The kind of each type seen (isinstance of the Mapping ABC is slow: ask once per type).
+_KINDS: dict[type, int] = {list: _SEQUENCE, tuple: _SEQUENCE, dict: _MAPPING}
+
+
+def _kind(value: Any) -> int:
+    t = type(value)
+    kind = _KINDS.get(t)
+    if kind is None:
+        if isinstance(value, Mapping):
+            kind = _MAPPING
+        elif isinstance(value, tuple) and hasattr(t, "_fields"):
+            kind = _NAMEDTUPLE
+        elif isinstance(value, (list, tuple)):
+            kind = _SEQUENCE
+        else:
+            kind = _LEAF
+        _KINDS[t] = kind
+    return kind
+
 
 def is_namedtuple(value: Any) -> bool:
-    return isinstance(value, tuple) and hasattr(type(value), "_fields")
+    return _kind(value) == _NAMEDTUPLE
 
 
 def is_nested(value: Any) -> bool:
-    return isinstance(value, (list, tuple, Mapping))
+    return _kind(value) != _LEAF
+
+
+def is_mapping(value: Any) -> bool:
+    return _kind(value) == _MAPPING
 
 
 def _sorted_keys(mapping: Mapping) -> list[Any]:
@@ -30,9 +54,10 @@ def _sorted_keys(mapping: Mapping) -> list[Any]:
 
 def children(value: Any) -> list[tuple[Any, Any]]:
     """(key, child) pairs of one container, in flattening order (sorted keys for mappings)."""
-    if isinstance(value, Mapping):
+    kind = _kind(value)
+    if kind == _MAPPING:
         return [(k, value[k]) for k in _sorted_keys(value)]
-    if is_namedtuple(value):
+    if kind == _NAMEDTUPLE:
         return list(zip(type(value)._fields, value, strict=True))
     return list(enumerate(value))
 
@@ -45,11 +70,15 @@ def flatten(structure: Any) -> list[Any]:
 
 
 def _flatten_into(structure: Any, out: list[Any]) -> None:
-    if not is_nested(structure):
+    kind = _kind(structure)
+    if kind == _LEAF:
         out.append(structure)
-        return
-    for _, child in children(structure):
-        _flatten_into(child, out)
+    elif kind == _MAPPING:
+        for key in _sorted_keys(structure):
+            _flatten_into(structure[key], out)
+    else:
+        for child in structure:
+            _flatten_into(child, out)
 
 
 def flatten_with_paths(structure: Any, prefix: tuple = ()) -> Iterator[tuple[tuple, Any]]:
@@ -62,7 +91,8 @@ def flatten_with_paths(structure: Any, prefix: tuple = ()) -> Iterator[tuple[tup
 
 
 def _rebuild(template: Any, values: list[Any]) -> Any:
-    if isinstance(template, Mapping):
+    kind = _kind(template)
+    if kind == _MAPPING:
         keys = _sorted_keys(template)
         by_key = dict(zip(keys, values, strict=True))
         # Keep the original insertion order of the keys, like TensorFlow's nest.
@@ -73,9 +103,9 @@ def _rebuild(template: Any, values: list[Any]) -> Any:
             return type(template)(ordered)
         except TypeError:
             return ordered
-    if is_namedtuple(template):
+    if kind == _NAMEDTUPLE:
         return type(template)(*values)
-    if isinstance(template, tuple):
+    if type(template) is tuple or isinstance(template, tuple):
         return tuple(values)
     return list(values)
 
@@ -111,9 +141,7 @@ def assert_same_structure(a: Any, b: Any) -> None:
         raise ValueError(f"The two structures don't have the same nested structure: {a!r}, {b!r}")
     if not is_nested(a):
         return
-    if isinstance(a, Mapping) != isinstance(b, Mapping) or (
-        isinstance(a, list) != isinstance(b, list)
-    ):
+    if is_mapping(a) != is_mapping(b) or (isinstance(a, list) != isinstance(b, list)):
         raise TypeError(f"The two structures don't have the same sequence type: {a!r}, {b!r}")
     ka = [k for k, _ in children(a)]
     kb = [k for k, _ in children(b)]
@@ -131,15 +159,17 @@ def flatten_up_to(shallow: Any, structure: Any) -> list[Any]:
 
 
 def _up_to(shallow: Any, value: Any, out: list[Any]) -> None:
-    if not is_nested(shallow):
+    shallow_kind = _kind(shallow)
+    if shallow_kind == _LEAF:
         out.append(value)
         return
-    if not is_nested(value):
+    kind = _kind(value)
+    if kind == _LEAF:
         raise TypeError(f"If shallow structure is a sequence, input must also be one: {value!r}")
-    if isinstance(shallow, Mapping):
-        if not isinstance(value, Mapping):
+    if shallow_kind == _MAPPING:
+        if kind != _MAPPING:
             raise TypeError(f"expected a mapping, got {type(value).__name__}")
-        if set(shallow) != set(value):
+        if len(shallow) != len(value) or set(shallow) != set(value):
             raise ValueError(
                 f"The input has keys {sorted(map(str, value))},"
                 f" expected {sorted(map(str, shallow))}"
@@ -147,7 +177,7 @@ def _up_to(shallow: Any, value: Any, out: list[Any]) -> None:
         for key in _sorted_keys(shallow):
             _up_to(shallow[key], value[key], out)
         return
-    if isinstance(value, Mapping):
+    if kind == _MAPPING:
         raise TypeError(f"expected a sequence, got a mapping {value!r}")
     if len(shallow) != len(value):
         raise ValueError(f"expected a sequence of length {len(shallow)}, got {len(value)}")

@@ -58,10 +58,9 @@ class RestoredFunction:
         # NOTE: exact matches first, so a specific trace wins over one needing conversion.
         for allow_conversion in (False, True):
             for function in self.concrete_functions:
-                if function.callable_with(inputs, allow_conversion):
-                    return function._call_structured(
-                        _flatten_inputs(function.structured_input_signature, inputs)
-                    )
+                matched = function._match(inputs, allow_conversion)
+                if matched is not None:
+                    return function._call_matched(*matched)
         options = "\n\n".join(
             f"Option {i}:\n  {_positional(cf.structured_input_signature[0])}\n  Keyword"
             f" arguments: {cf.structured_input_signature[1]}"
@@ -86,12 +85,6 @@ class RestoredFunction:
                 ):
                     return function
         raise ValueError(f"no concrete function of {self.__name__} matches {inputs!r}")
-
-
-def _flatten_inputs(signature: Any, inputs: Any) -> list[Any]:
-    from savedmodel.api import nest
-
-    return nest.flatten_up_to(signature, inputs)
 
 
 def _same_specs(signature: Any, inputs: Any) -> bool:

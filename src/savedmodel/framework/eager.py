@@ -36,6 +36,11 @@ class EagerContext:
         self._functions[function_def.signature.name] = function_def
         self._version += 1
 
+    @property
+    def version(self) -> int:
+        """Bumped by every function added (an earlier session's callers may then be stale)."""
+        return self._version
+
     def has_function(self, name: str) -> bool:
         return name in self._functions
 
