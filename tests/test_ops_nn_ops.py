@@ -18,6 +18,7 @@ from op_cases import assert_same, load, run
 
 import savedmodel.ops.nn_ops  # noqa: F401  (registers the family)
 from savedmodel.ops import registry
+from savedmodel.ops.nn_ops import conv
 
 ULP4 = ("ulp", 4)
 # exp(x) - 1 near 0 cancels: TF's and numpy's exp differ by an ulp of 1, not of the result.
@@ -63,6 +64,17 @@ CASES = load("nn_ops")
 
 @pytest.mark.parametrize("case", CASES)
 def test_nn_op_matches_tensorflow(case):
+    run(case, TOLERANCES)
+
+
+BLOCKED_OPS = {"Conv2D", "Conv3D", "DepthwiseConv2dNative"}
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.values[0]["op"] in BLOCKED_OPS])
+def test_convolutions_in_tiny_blocks_match_tensorflow(case, monkeypatch):
+    # The table's inputs fit one block; tiny blocks run every block boundary of the same cases.
+    monkeypatch.setattr(conv, "_PATCH_BLOCK", 40)
+    monkeypatch.setattr(conv, "_DEPTHWISE_BLOCK", 5)
     run(case, TOLERANCES)
 
 

@@ -1,12 +1,14 @@
 """Convolutions: Conv2D, Conv3D, DepthwiseConv2dNative, Conv2DBackpropInput and
 Conv3DBackpropInputV2, for any padding (SAME, VALID, EXPLICIT), stride and dilation.
 
-Forward convolutions are im2col + one BLAS matmul: the padded input is viewed as sliding windows
-(no copy), the windows are gathered into a patch matrix a block of output rows at a time (bounding
-the temporary), and multiplied by the filter matrix. Transposed convolutions run one BLAS product
-per filter tap and scatter-add it back with one strided add; depthwise ones one multiply-add per
-tap (per-channel products are too small for BLAS). No Python loop runs over
-pixels. Channels-first layouts are transposed to channels-last and back.
+Forward convolutions are im2col + one BLAS matmul: the padded input is viewed as its patches
+[N, *out, *window, C] (strides only, no copy), a block of output rows at a time is copied into a
+patch matrix (bounding the temporary) and multiplied by the filter matrix, straight into the
+output where it is contiguous. Transposed convolutions run one BLAS product per filter tap and
+scatter-add it back with one strided add; depthwise ones one multiply and one add per tap over
+a cache-sized block (per-channel products are too small for BLAS); at stride 1 each tap's source
+is one contiguous range of the flattened padded image. No Python loop runs over pixels.
+Channels-first layouts are transposed to channels-last and back.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 
 from savedmodel.errors import InvalidArgumentError
 from savedmodel.ops._common import (
@@ -123,37 +125,30 @@ class Layout:
         return pairs[2:] if self.channels_first else pairs[1:-1]
 
 
-def _windows(x: np.ndarray, geo: Geometry, window, strides, dilations, fill=0) -> np.ndarray:
-    """[N, *out, C, *window] strided view of the padded channels-last input."""
+def _padded(x: np.ndarray, geo: Geometry) -> np.ndarray:
+    """The channels-last input with its spatial padding, C-contiguous."""
     if any(p != (0, 0) for p in geo.pad):
-        x = np.pad(x, [(0, 0), *geo.pad, (0, 0)], constant_values=fill)
-    spatial = tuple(range(1, x.ndim - 1))
-    eff = tuple((k - 1) * r + 1 for k, r in zip(window, dilations, strict=True))
-    if any(e > size for e, size in zip(eff, x.shape[1:-1], strict=True)):
-        # The window never fits (a VALID output of size 0): an empty view of the right rank.
-        shape = (x.shape[0], *geo.out, x.shape[-1], *window)
-        return np.zeros(shape, dtype=x.dtype)
-    view = sliding_window_view(x, eff, axis=spatial)
-    index = (slice(None),)
-    index += tuple(slice(0, n * s, s) for n, s in zip(geo.out, strides, strict=True))
-    index += (slice(None),) + tuple(slice(None, None, r) for r in dilations)
-    return view[index]
+        return np.pad(x, [(0, 0), *geo.pad, (0, 0)])
+    return np.ascontiguousarray(x)
 
 
-def _patch_rows(windows: np.ndarray, lo: int, hi: int) -> np.ndarray:
-    """Rows [lo, hi) of the first output spatial dim as a patch matrix [rows, *window, C]."""
-    block = windows[:, lo:hi]
-    nsp = block.ndim // 2 - 1  # spatial dims of output (== window dims)
-    order = (0, *range(1, 1 + nsp), *range(2 + nsp, 2 + 2 * nsp), 1 + nsp)
-    block = np.transpose(block, order)
-    rows = math.prod(block.shape[: 1 + nsp])
-    return block.reshape(rows, math.prod(block.shape[1 + nsp :]))
+def _patches(xp: np.ndarray, geo: Geometry, window, strides, dilations) -> np.ndarray:
+    """[N, *out, *window, C] read-only strided view of the padded input: the im2col patches
+    without a copy (copying a block of it gives rows of taps * C contiguous columns)."""
+    step = xp.strides
+    shape = (xp.shape[0], *geo.out, *window, xp.shape[-1])
+    strides = (
+        step[0],
+        *(st * s for st, s in zip(step[1:-1], strides, strict=True)),
+        *(st * r for st, r in zip(step[1:-1], dilations, strict=True)),
+        step[-1],
+    )
+    return as_strided(xp, shape, strides, writeable=False)
 
 
-def _row_blocks(windows: np.ndarray, per_row: int) -> list[tuple[int, int]]:
-    n0 = windows.shape[1]
-    rows = max(1, _PATCH_BLOCK // max(per_row, 1))
-    return [(lo, min(lo + rows, n0)) for lo in range(0, n0, rows)] or [(0, 0)]
+def _row_blocks(rows: int, per_row: int) -> list[tuple[int, int]]:
+    step = max(1, _PATCH_BLOCK // max(per_row, 1))
+    return [(lo, min(lo + step, rows)) for lo in range(0, rows, step)]
 
 
 def convolve(
@@ -186,32 +181,39 @@ def convolve(
         # 1x1 convolution: a plain matmul over all pixels.
         out[...] = (xa.reshape(-1, cin) @ fa.reshape(cin, cout)).reshape(out.shape)
         return out
-    win = _windows(xa, geo, window, strides, dilations)
     ktaps = math.prod(window)
     # Filter as [groups, taps * Cin/groups, Cout/groups], matching patch columns (taps, C).
     og = cout // groups
     fmat = fa.reshape(ktaps, per_group, groups, og).transpose(2, 0, 1, 3)
     fmat = fmat.reshape(groups, ktaps * per_group, og)
+    if out.size == 0:
+        return out
+    win = _patches(_padded(xa, geo), geo, window, strides, dilations)
     per_row = n * math.prod(geo.out[1:]) * ktaps * cin
-    for lo, hi in _row_blocks(win, per_row):
-        if hi <= lo:
+    for lo, hi in _row_blocks(geo.out[0], per_row):
+        patches = np.ascontiguousarray(win[:, lo:hi]).reshape(-1, ktaps * cin)
+        target = out[:, lo:hi]
+        if groups == 1 and target.flags.c_contiguous:
+            # The product lands in the output directly (one batch, or one block).
+            np.matmul(patches, fmat[0], out=target.reshape(len(patches), cout))
             continue
-        patches = _patch_rows(win, lo, hi)  # [rows, taps * Cin]
         if groups == 1:
             res = patches @ fmat[0]
         else:
             p = patches.reshape(len(patches), ktaps, groups, per_group).transpose(2, 0, 1, 3)
             res = np.matmul(p.reshape(groups, len(patches), -1), fmat)  # [G, rows, og]
             res = res.transpose(1, 0, 2).reshape(len(patches), cout)
-        out[:, lo:hi] = res.reshape((n, hi - lo, *geo.out[1:], cout))
+        target[...] = res.reshape(target.shape)
     return out
 
 
 def depthwise(x: np.ndarray, filt: np.ndarray, geo: Geometry, strides, dilations) -> np.ndarray:
     """Channels-last depthwise convolution; filter [*window, C, multiplier].
 
-    One broadcast multiply-add per filter tap over the whole output (a strided view of the
-    padded input each time): per-channel products are too small for BLAS to pay off.
+    A sum over the filter taps of the tap's view of the padded input times its per-channel
+    weights (per-channel products are too small for BLAS to pay off), a cache-sized block of
+    output at a time: the first tap multiplies into the block, each next one multiplies into a
+    scratch block and adds it, in tap order.
     """
     acc = compute_dtype(x.dtype)
     window = filt.shape[:-2]
@@ -220,43 +222,69 @@ def depthwise(x: np.ndarray, filt: np.ndarray, geo: Geometry, strides, dilations
         raise InvalidArgumentError(
             f"input and filter must have the same depth: {x.shape[-1]} vs {c}"
         )
-    xa = x.astype(acc, copy=False)
-    if any(p != (0, 0) for p in geo.pad):
-        xa = np.pad(xa, [(0, 0), *geo.pad, (0, 0)])
-    # Work as [..., multiplier, C] so the innermost loop runs over the channels (long), then
-    # reorder to TF's channel order c * multiplier + m at the end.
-    fa = np.ascontiguousarray(np.swapaxes(filt.astype(acc, copy=False), -1, -2))
     n = x.shape[0]
-    out = np.zeros((n, *geo.out, mult, c), dtype=acc)
-    if out.size == 0:
-        return out.reshape(n, *geo.out, c * mult)
-    # Blocks of output rows small enough to stay in cache across the taps.
-    row_elems = math.prod(out.shape[2:])
-    rows = max(1, _DEPTHWISE_BLOCK // max(row_elems, 1))
-    taps = list(itertools.product(*(range(k) for k in window)))
-    for b in range(n):
-        for lo in range(0, geo.out[0], rows):
-            hi = min(lo + rows, geo.out[0])
-            block = out[b, lo:hi]
-            term = np.empty_like(block)
-            for tap in taps:
-                index = (
-                    b,
-                    slice(
-                        tap[0] * dilations[0] + lo * strides[0],
-                        tap[0] * dilations[0] + (hi - 1) * strides[0] + 1,
-                        strides[0],
-                    ),
-                )
-                index += tuple(
-                    slice(i * r, i * r + (o - 1) * s + 1, s)
-                    for i, r, o, s in zip(
-                        tap[1:], dilations[1:], geo.out[1:], strides[1:], strict=True
-                    )
-                )
-                np.multiply(xa[index][..., None, :], fa[tap], out=term)
-                block += term
+    if n * math.prod(geo.out) * c * mult == 0:
+        return np.zeros((n, *geo.out, c * mult), dtype=acc)
+    xa = x.astype(acc, copy=False)
+    # Weights as [tap, multiplier, C]: the inner loop runs over the channels (long); outputs are
+    # [..., multiplier, C] until TF's channel order c * multiplier + m is made at the end.
+    weights = np.ascontiguousarray(np.swapaxes(filt.astype(acc).reshape(-1, c, mult), 1, 2))
+    if len(window) == 2 and all(s == 1 for s in strides):
+        out = _depthwise_rows(xa, weights, geo, window, dilations)
+    else:
+        out = _depthwise_views(xa, weights, geo, window, strides, dilations)
     return np.swapaxes(out, -1, -2).reshape(n, *geo.out, c * mult)
+
+
+def _accumulate(block: np.ndarray, scratch: np.ndarray, sources, weights: np.ndarray) -> None:
+    for t, source in enumerate(sources):
+        np.multiply(source, weights[t], out=block if t == 0 else scratch)
+        if t:
+            block += scratch
+
+
+def _depthwise_rows(xa, weights, geo: Geometry, window, dilations) -> np.ndarray:
+    """Stride 1: each tap reads the padded image, flattened, at a fixed offset, so a block of
+    output is one contiguous range of every tap's source. Outputs are computed on the padded
+    width (the extra columns are dropped at the end)."""
+    n, _, _, c = xa.shape
+    (ho, wo), (kh, kw), (dh, dw) = geo.out, window, dilations
+    (top, bottom), (left, right) = geo.pad
+    hp, wp = xa.shape[1] + top + bottom, xa.shape[2] + left + right
+    tail = (kw - 1) * dw  # the last row's windows read this far past the image
+    flat = np.zeros((n, (hp * wp + tail) * c), dtype=xa.dtype)
+    image = flat[:, : hp * wp * c].reshape(n, hp, wp, c)
+    image[:, top : top + xa.shape[1], left : left + xa.shape[2]] = xa
+    pixels = flat.reshape(n, hp * wp + tail, 1, c)
+    mult = weights.shape[1]
+    out = np.empty((n, ho * wp, mult, c), dtype=xa.dtype)
+    offsets = [i * dh * wp + j * dw for i in range(kh) for j in range(kw)]
+    step = max(1, _DEPTHWISE_BLOCK // (mult * c))
+    scratch = np.empty((min(step, ho * wp), mult, c), dtype=xa.dtype)
+    for b in range(n):
+        for lo in range(0, ho * wp, step):
+            hi = min(lo + step, ho * wp)
+            sources = [pixels[b, lo + o : hi + o] for o in offsets]
+            _accumulate(out[b, lo:hi], scratch[: hi - lo], sources, weights)
+    return out.reshape(n, ho, wp, mult, c)[:, :, :wo]
+
+
+def _depthwise_views(xa, weights, geo: Geometry, window, strides, dilations) -> np.ndarray:
+    """Any stride and rank: each tap's source is a strided view, a block of output rows at a
+    time."""
+    n, c = xa.shape[0], xa.shape[-1]
+    mult = weights.shape[1]
+    win = _patches(_padded(xa, geo), geo, window, strides, dilations)
+    taps = list(itertools.product(*(range(k) for k in window)))
+    out = np.empty((n, *geo.out, mult, c), dtype=xa.dtype)
+    step = max(1, _DEPTHWISE_BLOCK // (n * math.prod(geo.out[1:]) * mult * c))
+    scratch = np.empty((n, min(step, geo.out[0]), *geo.out[1:], mult, c), dtype=xa.dtype)
+    rest = (slice(None),) * (len(window) - 1)
+    for lo in range(0, geo.out[0], step):
+        hi = min(lo + step, geo.out[0])
+        sources = [win[(slice(None), slice(lo, hi), *rest, *tap)][..., None, :] for tap in taps]
+        _accumulate(out[:, lo:hi], scratch[:, : hi - lo], sources, weights)
+    return out
 
 
 def _forward(
