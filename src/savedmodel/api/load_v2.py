@@ -32,7 +32,6 @@ from savedmodel.errors import DataLossError, InvalidArgumentError, Unimplemented
 from savedmodel.formats import nested_structure
 from savedmodel.formats import saved_model_dir as smdir
 from savedmodel.framework.resource_variables import ResourceVariable
-from savedmodel.framework.scopes import init_scope
 from savedmodel.framework.tensor_shape import TensorShape
 
 OBJECT_GRAPH_KEY = "_CHECKPOINTABLE_OBJECT_GRAPH"
@@ -179,12 +178,10 @@ class _Loader:
             from savedmodel import dtypes
 
             value = np.zeros(shape.as_list(), dtypes.DType(proto.dtype).as_numpy_dtype)
-        with init_scope():
-            return ResourceVariable(
-                initial_value=value, name=proto.name or None, dtype=proto.dtype, shape=shape,
-                trainable=proto.trainable, synchronization=proto.synchronization,
-                aggregation=proto.aggregation,
-            )  # fmt: skip
+        return ResourceVariable.restored(
+            value, proto.name or None, proto.dtype, shape, trainable=proto.trainable,
+            synchronization=proto.synchronization, aggregation=proto.aggregation,
+        )  # fmt: skip
 
     def _constant(self, node_id: int, operation: str) -> np.ndarray:
         for node in self.meta_graph.graph_def.node:

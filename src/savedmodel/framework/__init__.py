@@ -12,15 +12,31 @@ arrays.
 
 from __future__ import annotations
 
-from savedmodel.framework import tensor_operators as _tensor_operators  # noqa: F401
-from savedmodel.framework.constant_op import constant as constant
-from savedmodel.framework.constant_op import convert_to_tensor as convert_to_tensor
-from savedmodel.framework.context import executing_eagerly as executing_eagerly
-from savedmodel.framework.graph import Graph as Graph
-from savedmodel.framework.graph import get_default_graph as get_default_graph
-from savedmodel.framework.graph import reset_default_graph as reset_default_graph
-from savedmodel.framework.op_builder import apply_op as apply_op
-from savedmodel.framework.operation import Operation as Operation
-from savedmodel.framework.operation import Tensor as Tensor
-from savedmodel.framework.tensor_shape import Dimension as Dimension
-from savedmodel.framework.tensor_shape import TensorShape as TensorShape
+from typing import Any
+
+# Public names, imported on first use: loading and running a SavedModel imports only the parts
+# of this package it needs (tensor shapes, eager values), never the graph builders.
+_EXPORTS = {
+    "constant": "savedmodel.framework.constant_op",
+    "convert_to_tensor": "savedmodel.framework.constant_op",
+    "executing_eagerly": "savedmodel.framework.context",
+    "Graph": "savedmodel.framework.graph",
+    "get_default_graph": "savedmodel.framework.graph",
+    "reset_default_graph": "savedmodel.framework.graph",
+    "apply_op": "savedmodel.framework.op_builder",
+    "Operation": "savedmodel.framework.operation",
+    "Tensor": "savedmodel.framework.operation",
+    "Dimension": "savedmodel.framework.tensor_shape",
+    "TensorShape": "savedmodel.framework.tensor_shape",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'savedmodel.framework' has no attribute {name!r}")
+    import importlib
+
+    value = globals()[name] = getattr(importlib.import_module(module), name)
+    return value

@@ -15,7 +15,6 @@ import numpy as np
 
 from savedmodel import dtypes
 from savedmodel.errors import InternalError, UnimplementedError
-from savedmodel.framework import op_builder
 from savedmodel.graph import attrs as attr_codec
 from savedmodel.graph.op_def_table import OpDef
 
@@ -91,9 +90,27 @@ def _coerce(value: Any, dtype: np.dtype, op_type: str, index: int) -> np.ndarray
     return arr
 
 
+def run_kernel(op_type: str, *args: Any, **attrs: Any) -> Any:
+    """Run one kernel on eager values, its attrs given decoded, as the kernel takes them.
+
+    No conversion or attr inference (`run_op` does that): for callers that already hold exactly
+    the kernel's inputs, such as restoring a loaded model's variables.
+    """
+    import savedmodel.ops.all  # noqa: F401  (registers every kernel)
+    from savedmodel.ops import registry
+
+    kernel = registry.lookup(op_type)
+    if kernel is None:
+        raise UnimplementedError(f"op {op_type} has no kernel in savedmodel (eager execution)")
+    if kernel.wants_context:
+        attrs["ctx"] = _CONTEXT
+    return kernel.fn(*args, **attrs)
+
+
 def run_op(op_type: str, op_def: OpDef, keywords: dict[str, Any]) -> Any:
     """Convert inputs, infer attrs and run one op eagerly; outputs structured like graph mode."""
     import savedmodel.ops.all  # noqa: F401  (registers every kernel)
+    from savedmodel.framework import op_builder
     from savedmodel.ops import registry
 
     inputs, attr_protos = op_builder.prepare(op_type, op_def, keywords)

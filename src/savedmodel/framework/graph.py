@@ -513,3 +513,8 @@ def graph_mode_graph() -> Graph | None:
     if context.executing_eagerly():
         return None
     return get_default_graph()
+
+
+# Tensors made by graphs get their Python operators (x + y, x[1:]...) from this module, which
+# needs the graph builders itself: imported once graphs exist.
+from savedmodel.framework import tensor_operators as _tensor_operators  # noqa: E402, F401

@@ -12,12 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from savedmodel import protos
+from savedmodel import dtypes, protos
 from savedmodel.framework import constant_op, context, eager
-from savedmodel.framework.graph import Graph, get_default_graph, name_from_scope_name
-from savedmodel.framework.op_builder import apply_op
 from savedmodel.framework.operation import Operation
-from savedmodel.framework.scopes import init_scope, name_scope
 from savedmodel.framework.tensor_shape import TensorShape
 from savedmodel.framework.variables import (
     GraphKeys,
@@ -27,9 +24,39 @@ from savedmodel.framework.variables import (
     _dtype_of,
     _null,
     _shape_of,
+    get_default_graph,
     prepend_name_scope,
     strip_name_scope,
 )
+from savedmodel.graph.attrs import numpy_dtype
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from savedmodel.framework.graph import Graph
+
+# The graph builders are imported on use: a loaded model's (eager) variables never need them.
+
+
+def apply_op(op_type: str, name: str | None = None, **keywords: Any) -> Any:
+    from savedmodel.framework.op_builder import apply_op as apply
+
+    return apply(op_type, name=name, **keywords)
+
+
+def init_scope() -> Any:
+    from savedmodel.framework.scopes import init_scope as scope
+
+    return scope()
+
+
+def name_scope(name: Any, default_name: Any = None, values: Any = None) -> Any:
+    from savedmodel.framework.scopes import name_scope as scope
+
+    return scope(name, default_name, values)
+
+
+def name_from_scope_name(name: str) -> str:
+    return name[:-1] if name and name[-1] == "/" else name
 
 
 class ResourceVariable(Variable):
@@ -74,6 +101,41 @@ class ResourceVariable(Variable):
             trainable = self._synchronization != VariableSynchronization.ON_READ
         self._trainable = bool(trainable)
         self._init_from_args(initial_value, name, dtype, shape, collections)
+
+    @classmethod
+    def restored(cls, value: Any, name: str | None, dtype: Any, shape: Any,
+                 trainable: bool = True, synchronization: Any = VariableSynchronization.AUTO,
+                 aggregation: Any = VariableAggregation.NONE) -> ResourceVariable:  # fmt: skip
+        """An eager variable holding `value` (a loaded model's), made by the kernels directly:
+        what `ResourceVariable(value, ...)` makes executing eagerly, without the op builders."""
+        self = object.__new__(cls)
+        self._constraint = None
+        self._validate_shape = True
+        self._save_slice_info = None
+        self._cached_value = None
+        self._synchronization = VariableSynchronization(synchronization)
+        self._aggregation = VariableAggregation(aggregation)
+        self._trainable = bool(trainable)
+        self._in_graph_mode = False
+        handle_name = f"{context.eager_scope_name()}{name or 'Variable'}"
+        self._unique_id = f"{handle_name}_{eager.uid()}"
+        self._dtype = dtypes.as_dtype(dtype).base_dtype
+        self._shape = TensorShape(shape)
+        self._initial_value = value = constant_op.to_numpy(value, self._dtype)
+        np_dtype = numpy_dtype(self._dtype.as_datatype_enum)
+        dims = None if self._shape.rank is None else tuple(
+            -1 if d is None else int(d) for d in self._shape.as_list()
+        )  # fmt: skip
+        handle = np.empty((), dtype=object)
+        handle[()] = eager.run_kernel(
+            "VarHandleOp", dtype=np_dtype, shape=dims, container="", shared_name=self._unique_id,
+            debug_name=handle_name,
+        )  # fmt: skip
+        eager.run_kernel("AssignVariableOp", handle, value, dtype=np_dtype)
+        self._handle = handle
+        self._handle_name = self._name = handle_name + ":0"
+        self._is_initialized_op = self._initializer_op = self._graph_element = None
+        return self
 
     def _init_from_args(self, initial_value: Any, name: Any, dtype: Any, shape: Any,
                         collections: Any) -> None:  # fmt: skip
@@ -247,7 +309,8 @@ class ResourceVariable(Variable):
         # NOTE: TF raises this in graph mode, and for an eager variable while a function traces.
         if self._in_graph_mode or not context.executing_eagerly():
             raise NotImplementedError("numpy() is only available when eager execution is enabled.")
-        return self._read_variable_op()
+        dtype = numpy_dtype(self._dtype.as_datatype_enum)
+        return eager.run_kernel("ReadVariableOp", self._handle, dtype=dtype)
 
     def _lazy_read(self, op: Any) -> Any:
         if not self._in_graph_mode:

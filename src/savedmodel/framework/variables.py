@@ -19,10 +19,20 @@ import numpy as np
 
 from savedmodel import dtypes
 from savedmodel.framework import constant_op, context
-from savedmodel.framework.graph import Graph, get_default_graph
 from savedmodel.framework.operation import Operation
 from savedmodel.framework.printing import numpy_text
 from savedmodel.framework.tensor_shape import TensorShape
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from savedmodel.framework.graph import Graph
+
+
+def get_default_graph() -> Graph:
+    # Imported on use: restored (eager) variables of a loaded model need no graph code.
+    from savedmodel.framework.graph import get_default_graph as default_graph
+
+    return default_graph()
 
 
 class GraphKeys:

@@ -8,11 +8,28 @@ tf.saved_model.save(module, "/path/to/export", signatures=module.serve)
 
 from __future__ import annotations
 
-from savedmodel.api.load import LoadOptions as LoadOptions
-from savedmodel.api.load import load as load
-from savedmodel.api.save import SaveOptions as SaveOptions
-from savedmodel.api.save import save as save
-from savedmodel.api.tracking import Asset as Asset
+from typing import Any
+
+# `load`, `save` and their options are imported on first use: `tf.compat.v1.saved_model` reads
+# this module's constants without the loader, the executor and the kernels.
+_LAZY = {
+    "load": "savedmodel.api.load",
+    "LoadOptions": "savedmodel.api.load",
+    "save": "savedmodel.api.save",
+    "SaveOptions": "savedmodel.api.save",
+    "Asset": "savedmodel.api.tracking",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'savedmodel.saved_model' has no attribute {name!r}")
+    import importlib
+
+    value = globals()[name] = getattr(importlib.import_module(module), name)
+    return value
+
 
 # TF2's `tf.saved_model` constants (the TF1 API also exposes them under
 # `tf.compat.v1.saved_model.signature_constants` / `.tag_constants`).
