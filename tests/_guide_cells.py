@@ -1,8 +1,9 @@
-"""Run the seed guide's TF1 cells (tests/fixtures/tf1_guide/cells) like a notebook does.
+"""Run the seed guide's cells (tests/fixtures/tf1_guide/cells by default) like a notebook does.
 
-Shared by `tests/test_tf1_guide.py` (savedmodel) and `tools/fixtures/make_tf1_guide.py`
-(TensorFlow, which records `expected.json`): every cell runs in one namespace, in a working
-directory, with stdout captured; a cell ending in an expression also yields that value.
+Shared by the guide tests (`tests/test_tf1_guide.py`, and `tests/_tf2_guide.py` for the TF2
+cells) and the generators `tools/fixtures/make_tf{1,2}_guide.py` (TensorFlow, which record
+`expected.json`): every cell runs in one namespace, in a working directory, with stdout
+captured; a cell ending in an expression also yields that value.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ PRELUDES = {
 COPIED_MODELS = {"tf2-save": "tf2_save", "keras-model": "keras_model"}
 
 
-def cell_paths() -> list[Path]:
-    return sorted(CELLS_DIR.glob("*.py"))
+def cell_paths(cells_dir: Path = CELLS_DIR) -> list[Path]:
+    return sorted(cells_dir.glob("*.py"))
 
 
 def _plain(value: Any) -> Any:
@@ -42,9 +43,17 @@ def _plain(value: Any) -> Any:
     return np.asarray(value).tolist()
 
 
-def run_cells(flavor: str, workdir: Path) -> dict[str, dict[str, Any]]:
-    """Run every cell with `flavor`'s imports in `workdir`; {cell name: {stdout, value}}."""
-    for name, fixture in COPIED_MODELS.items():
+def run_cells(
+    flavor: str,
+    workdir: Path,
+    cells_dir: Path = CELLS_DIR,
+    copied_models: dict[str, str] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Run every cell of `cells_dir` with `flavor`'s imports in `workdir`, after copying in the
+    fixture models the cells read (`copied_models`: {name in workdir: fixture}, by default the
+    TF1 guide's); {cell name: {stdout, value}}."""
+    models = COPIED_MODELS if copied_models is None else copied_models
+    for name, fixture in models.items():
         shutil.copytree(SAVED_MODELS / fixture, workdir / name)
     namespace: dict[str, Any] = {"__name__": "__guide__"}
     results: dict[str, dict[str, Any]] = {}
@@ -52,7 +61,7 @@ def run_cells(flavor: str, workdir: Path) -> dict[str, dict[str, Any]]:
     os.chdir(workdir)
     try:
         exec(compile(PRELUDES[flavor], "<imports>", "exec"), namespace)
-        for path in cell_paths():
+        for path in cell_paths(cells_dir):
             tree = ast.parse(path.read_text(), str(path))
             last = None
             if tree.body and isinstance(tree.body[-1], ast.Expr):

@@ -8,15 +8,11 @@ directory, with the guide's TF1-written and Keras-written models copied in from 
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
-from _guide_cells import PRELUDES, SAVED_MODELS
+import _guide_cells
 
 GUIDE_DIR = Path(__file__).parent / "fixtures" / "tf2_guide"
 CELLS_DIR = GUIDE_DIR / "cells"
@@ -31,7 +27,7 @@ _OBJECT = re.compile(r"<([\w.]+)\.(\w+) object at 0x[0-9a-fA-F]+>")
 
 
 def cell_paths() -> list[Path]:
-    return sorted(CELLS_DIR.glob("*.py"))
+    return _guide_cells.cell_paths(CELLS_DIR)
 
 
 def normalize(stdout: str) -> str:
@@ -42,20 +38,5 @@ def normalize(stdout: str) -> str:
 
 
 def run_cells(flavor: str, workdir: Path) -> dict[str, dict[str, Any]]:
-    """Run every cell with `flavor`'s imports in `workdir`; {cell name: {stdout}}."""
-    for name, fixture in COPIED_MODELS.items():
-        shutil.copytree(SAVED_MODELS / fixture, workdir / name)
-    namespace: dict[str, Any] = {"__name__": "__guide__"}
-    results: dict[str, dict[str, Any]] = {}
-    old = os.getcwd()
-    os.chdir(workdir)
-    try:
-        exec(compile(PRELUDES[flavor], "<imports>", "exec"), namespace)
-        for path in cell_paths():
-            out = io.StringIO()
-            with contextlib.redirect_stdout(out):
-                exec(compile(path.read_text(), str(path), "exec"), namespace)
-            results[path.stem] = {"stdout": out.getvalue()}
-    finally:
-        os.chdir(old)
-    return results
+    """Run every TF2 cell with `flavor`'s imports in `workdir`; {cell name: {stdout, value}}."""
+    return _guide_cells.run_cells(flavor, workdir, CELLS_DIR, COPIED_MODELS)
