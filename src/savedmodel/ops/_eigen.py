@@ -49,10 +49,11 @@ def packet_dtype(dtype: np.dtype) -> np.dtype:
     return F32 if dtype in LOW_FLOATS else dtype
 
 
+_TINY = {F32: np.finfo(F32).tiny, F64: np.finfo(F64).tiny, BF16: ml_dtypes.finfo(BF16).tiny}
+
+
 def flush_denormals(x: np.ndarray) -> np.ndarray:
-    tiny = np.finfo(x.dtype).tiny if x.dtype != BF16 else ml_dtypes.finfo(BF16).tiny
-    with np.errstate(invalid="ignore"):
-        small = np.abs(x) < tiny
+    small = np.abs(x) < _TINY[x.dtype]  # quiet for NaN
     if small.any():
         x = np.where(small, np.copysign(np.zeros((), x.dtype), x), x)
     return x
@@ -190,10 +191,12 @@ def reciprocal(a: np.ndarray) -> np.ndarray:
     if a.dtype != F32:
         with np.errstate(divide="ignore"):
             return np.ones((), a.dtype) / a
+    if not a.size:
+        return a.copy()
     bits = a.view(np.uint32)
     exponent = (bits >> np.uint32(23)) & np.uint32(0xFF)
     interval = (bits >> np.uint32(12)) & np.uint32(0x7FF)
-    if not a.size or exponent.min() == 0 or exponent.max() > 252:
+    if exponent.min() == 0 or exponent.max() > 252:
         return _reciprocal_special(a)
     # 2**-e * (estimate of 1 / mantissa): biased exponent 127 - e - 1 for the (0.5, 1] value.
     estimate = ((np.uint32(253) - exponent) << np.uint32(23)) + _RCP_BITS[interval]
@@ -366,6 +369,11 @@ def _leaf_sum(values: np.ndarray) -> np.ndarray:
     dtype = values.dtype
     rows, n = values.shape
     lanes = LANES[dtype]
+    if n < lanes:  # no packet: the tail alone, plus the empty packet's sum (0)
+        total = values[:, 0] + np.zeros((), dtype) if n else np.zeros(rows, dtype)
+        for j in range(1, n):
+            total = total + values[:, j]
+        return total + np.zeros((), dtype)
     start = 0
     acc = np.zeros((rows, lanes), dtype)
     if n >= 4 * lanes:

@@ -116,6 +116,8 @@ def _exp_where(shifted: np.ndarray, scalar: np.ndarray) -> np.ndarray:
     """exp of each element: Eigen's packet function, or the C one at flat indices `scalar`."""
     dtype = shifted.dtype
     wide = _eigen.packet_dtype(dtype)
+    if scalar.size == shifted.size:  # fewer elements than a packet: all scalar
+        return _eigen.exp_scalar(shifted.astype(wide)).astype(dtype, copy=False)
     out = _eigen.exp(shifted.astype(wide, copy=False)).astype(dtype, copy=False)
     if scalar.size:
         flat = out.reshape(-1)
@@ -128,10 +130,12 @@ def _per_row(values: np.ndarray, packet_fn, scalar_fn) -> np.ndarray:
     C function for the rows after the last whole packet."""
     dtype = values.dtype
     wide = _eigen.packet_dtype(dtype)
-    out = np.empty_like(values)
     tail = _eigen.scalar_tail(values.size, _eigen.LANES[dtype])
-    out[: tail.start] = packet_fn(values[: tail.start].astype(wide)).astype(dtype)
-    out[tail] = scalar_fn(values[tail])
+    if not tail.start:
+        return scalar_fn(values)
+    out = packet_fn(values.astype(wide)).astype(dtype, copy=False)
+    if tail.stop > tail.start:
+        out[tail] = scalar_fn(values[tail])
     return out
 
 
