@@ -16,6 +16,7 @@ import savedmodel.ops.lookup_ops  # noqa: F401
 import savedmodel.ops.math_ops  # noqa: F401
 import savedmodel.ops.nn_ops  # noqa: F401
 import savedmodel.ops.parsing_ops  # noqa: F401
+import savedmodel.ops.random_ops  # noqa: F401
 import savedmodel.ops.resource_variable_ops  # noqa: F401
 import savedmodel.ops.sparse_ops  # noqa: F401
 import savedmodel.ops.state_ops  # noqa: F401
