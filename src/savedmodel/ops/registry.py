@@ -34,6 +34,7 @@ executor's Session, with `ctx.resources` (a dict, the resource manager) and `ctx
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -87,9 +88,24 @@ def kernel(*op_types: str) -> Callable[[Callable], Callable]:
 
 
 def lookup(op_type: str) -> Kernel | None:
-    """The kernel of `op_type`, or None; importing `savedmodel.ops.all` loads every family first."""
-    return _REGISTRY.get(op_type)
+    """The kernel of `op_type`, or None if no family implements it.
+
+    Families load on first use: the generated index (ops/_kernel_index.py) names the module that
+    registers each op, so a model pays the import time of the families it uses only.
+    """
+    found = _REGISTRY.get(op_type)
+    if found is None:
+        from savedmodel.ops._kernel_index import KERNEL_MODULES
+
+        module = KERNEL_MODULES.get(op_type)
+        if module is not None:
+            importlib.import_module(module)
+            found = _REGISTRY.get(op_type)
+    return found
 
 
 def registered_op_types() -> frozenset[str]:
+    """Every op that has a kernel (this loads every family)."""
+    import savedmodel.ops.all  # noqa: F401
+
     return frozenset(_REGISTRY)
