@@ -78,3 +78,31 @@ with tf.Graph().as_default() as g:
 """)
     assert printed == "6.0"
     assert "savedmodel.executor" in modules
+
+
+def _own_modules() -> list[str]:
+    src = Path(__file__).parents[1] / "src" / "savedmodel"
+    names = ["savedmodel.tf_api", "savedmodel.compat.v1", "savedmodel.saved_model"]
+    for package in ("framework", "api"):
+        names += [f"savedmodel.{package}.{p.stem}" for p in sorted((src / package).glob("*.py"))
+                  if p.stem != "__init__"]  # fmt: skip
+    return names
+
+
+def test_every_module_imports_first() -> None:
+    """With names resolved lazily, any module must import on its own (no import cycle)."""
+    script = (
+        "import subprocess, sys\n"
+        "bad = []\n"
+        "for m in sys.argv[1:]:\n"
+        "    r = subprocess.run([sys.executable, '-c', 'import ' + m], capture_output=True,"
+        " text=True)\n"
+        "    if r.returncode:\n"
+        "        bad.append((m, r.stderr.strip().splitlines()[-1]))\n"
+        "print(bad)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, *_own_modules()], capture_output=True, text=True,
+        check=True, timeout=600,
+    ).stdout  # fmt: skip
+    assert out.strip() == "[]"

@@ -58,10 +58,24 @@ class _ControlDependencies:
         return id(op) in self._seen
 
 
+_OPERATORS_INSTALLED = False
+
+
+def _install_tensor_operators() -> None:
+    # Tensors get their Python operators (x + y, x[1:]...) from a module that needs the graph
+    # builders itself: imported when the first graph is made, never by code that only loads.
+    global _OPERATORS_INSTALLED
+    from savedmodel.framework import tensor_operators  # noqa: F401
+
+    _OPERATORS_INSTALLED = True
+
+
 class Graph:
     """A TensorFlow graph under construction (`tf.Graph`)."""
 
     def __init__(self) -> None:
+        if not _OPERATORS_INSTALLED:
+            _install_tensor_operators()
         self._ops: list[Operation] = []
         self._by_name: dict[str, Operation] = {}
         self._names_in_use: dict[str, int] = {}
@@ -513,8 +527,3 @@ def graph_mode_graph() -> Graph | None:
     if context.executing_eagerly():
         return None
     return get_default_graph()
-
-
-# Tensors made by graphs get their Python operators (x + y, x[1:]...) from this module, which
-# needs the graph builders itself: imported once graphs exist.
-from savedmodel.framework import tensor_operators as _tensor_operators  # noqa: E402, F401
