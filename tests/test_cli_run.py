@@ -40,13 +40,9 @@ MESSAGE_EXTENDED = {"extra/error_exprs_not_literal", "extra/error_string_to_floa
 ACCEPTED_BY_US = {"extra/numpy_expression": "extra/numpy_expression_as_literal"}
 # Float kernels whose results differ from TF's in the last bits, so the printed digits differ
 # (case id prefix -> why). test_same_numbers_up_to_float_rounding still checks these cases.
-_SOFTMAX = "Softmax/Exp: TF's Eigen kernel uses its own vectorized exp, ours numpy's (last digits)"
+# (Softmax/Exp were here until the kernels reproduced Eigen's exp and reciprocal bit for bit.)
 NOT_BIT_EXACT = {
-    "keras3_mlp/": _SOFTMAX,
     "keras3_cnn/": "MatMul with K=108: Eigen sums in another order than BLAS (last digits)",
-    "tf1_classify_regress/serve__classify__": _SOFTMAX,
-    "tf1_classify_regress/serve__serving_default__": _SOFTMAX,
-    "extra/examples_over_exprs": _SOFTMAX,
 }
 
 
