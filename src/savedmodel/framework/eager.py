@@ -96,7 +96,6 @@ def run_kernel(op_type: str, *args: Any, **attrs: Any) -> Any:
     No conversion or attr inference (`run_op` does that): for callers that already hold exactly
     the kernel's inputs, such as restoring a loaded model's variables.
     """
-    import savedmodel.ops.all  # noqa: F401  (registers every kernel)
     from savedmodel.ops import registry
 
     kernel = registry.lookup(op_type)
@@ -109,7 +108,6 @@ def run_kernel(op_type: str, *args: Any, **attrs: Any) -> Any:
 
 def run_op(op_type: str, op_def: OpDef, keywords: dict[str, Any]) -> Any:
     """Convert inputs, infer attrs and run one op eagerly; outputs structured like graph mode."""
-    import savedmodel.ops.all  # noqa: F401  (registers every kernel)
     from savedmodel.framework import op_builder
     from savedmodel.ops import registry
 
