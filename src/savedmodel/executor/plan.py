@@ -20,15 +20,13 @@ from typing import Any
 import numpy as np
 
 from savedmodel.errors import (
-    InternalError,
     InvalidArgumentError,
     NotFoundError,
     OpError,
     UnimplementedError,
 )
-from savedmodel.executor import codegen, support
+from savedmodel.executor import binding, codegen, support
 from savedmodel.graph import ARG_OP, Edge, FuncAttr, FunctionBody, Graph, Node
-from savedmodel.ops import registry
 
 _ndarray = np.ndarray
 _OBJECT = np.dtype(object)
@@ -137,45 +135,6 @@ def detach_all(values: list[Any]) -> list[Any]:
     return values
 
 
-def _check_one(value: Any, dtype: np.dtype) -> Any:
-    if type(value) is _ndarray and value.dtype is dtype:
-        return value
-    return _coerce(value, dtype, 0)
-
-
-def _coerce(value: Any, dtype: np.dtype | None, index: int) -> Any:
-    """Accept numpy scalars / Python values as arrays; reject a dtype other than the OpDef's."""
-    if dtype is None:  # a ref output: passed through as is
-        return value
-    if not isinstance(value, _ndarray):
-        if isinstance(value, np.generic):
-            value = np.asarray(value)
-        elif dtype == _OBJECT and not isinstance(value, (list, tuple, np.ndarray)):
-            # A handle, TensorList or bytes object: wrap it as a scalar object tensor.
-            wrapped = np.empty((), dtype=_OBJECT)
-            wrapped[()] = value
-            return wrapped
-        else:
-            value = np.asarray(value, dtype=dtype)
-    if value.dtype != dtype:
-        raise InternalError(
-            f"kernel returned dtype {value.dtype} for output {index}, but the op's output type"
-            f" is {dtype}"
-        )
-    return value
-
-
-def _coerce_many(values: Any, dtypes: tuple) -> list[Any]:
-    # A one-element list output may come back bare (registry contract) or as a sequence.
-    values = list(values) if isinstance(values, (list, tuple)) or len(dtypes) != 1 else [values]
-    if len(values) != len(dtypes):
-        raise InternalError(f"kernel returned {len(values)} outputs, but the op has {len(dtypes)}")
-    for i, (v, dt) in enumerate(zip(values, dtypes, strict=True)):
-        if type(v) is not _ndarray or v.dtype != dt:
-            values[i] = _coerce(v, dt, i)
-    return values
-
-
 def _prune(graph: Graph, seeds: Iterable[str], fed: set[Edge]) -> set[str]:
     needed: set[str] = set()
     stack = list(seeds)
@@ -249,7 +208,8 @@ def compile_plan(
     """Compile `graph` for these feeds/fetches/targets.
 
     `ctx` is passed to kernels that declare a `ctx` parameter; `call_function(FuncAttr)` returns
-    the callable used for nodes whose op is a library function.
+    the callable used for nodes whose op is a library function. Graphs whose needed part holds
+    TF1 control flow (Switch, Merge, Enter...) get a dataflow plan, all others a linear one.
     """
     fed = set(feeds)
     if len(fed) != len(feeds):
@@ -266,6 +226,13 @@ def compile_plan(
         ]
     needed = _prune(graph, seeds, fed)
     support.check_nodes(graph, [graph.nodes[n] for n in needed])
+    if any(graph.nodes[n].op in support.TF1_CONTROL_FLOW for n in needed):
+        from savedmodel.executor import dataflow
+
+        nodes = [n for n in graph.nodes.values() if n.name in needed]
+        return dataflow.compile_dataflow(
+            graph, nodes, feeds, fetches, ctx, call_function=call_function
+        )
     nodes = _toposort(graph, needed, fed)
 
     slots: dict[Edge, int] = {}
@@ -278,25 +245,8 @@ def compile_plan(
     feed_slots = [slots.setdefault(e, new_slot()) for e in feeds]
     out_info: dict[str, tuple[list, list[bool]]] = {}
     for node in nodes:
-        op_def = graph.op_def(node)
-        attrs = op_def.with_defaults(node.attrs)
-        try:
-            dts = op_def.output_dtypes(attrs)
-            refs = op_def.output_is_ref(attrs)
-        except OpError as e:
-            raise InvalidArgumentError(e.message, node_name=node.name, op_type=node.op) from None
-        out_info[node.name] = (dts, refs)
-        const = node.op in _CONST_OPS and not node.control_inputs
-        value = attrs.get("value") if const else None
-        if const and not (isinstance(value, np.ndarray) and value.dtype == dts[0]):
-            raise InvalidArgumentError(
-                f"Const value has dtype {getattr(value, 'dtype', type(value).__name__)}, the node"
-                f" says {dts[0]}",
-                node_name=node.name,
-                op_type=node.op,
-            )
-        if const:
-            value.flags.writeable = False  # shared by every run: see `detach`
+        dts, refs = out_info[node.name] = binding.output_info(graph, node)
+        value = const_value(graph, node, dts)
         for i in range(len(dts)):
             edge = (node.name, i)
             if edge not in slots:
@@ -305,49 +255,27 @@ def compile_plan(
     def slot_of(edge: Edge, consumer: Node) -> int:
         slot = slots.get(edge)
         if slot is None:
-            raise InvalidArgumentError(
-                f"input {edge[0]}:{edge[1]} does not exist (node {edge[0]!r} has"
-                f" {len(out_info.get(edge[0], ((),))[0])} outputs)",
-                node_name=consumer.name,
-                op_type=consumer.op,
-            )
+            raise missing_input(edge, consumer, out_info)
         return slot
 
     fetch_slots = [slot_of(e, graph.nodes[e[0]]) if e not in fed else slots[e] for e in fetches]
-    scope = f"{graph.name}/" if isinstance(graph, FunctionBody) else ""
     last_use: dict[int, int] = {}
     steps: list[codegen.Step] = []
     for node in nodes:
         if node.op in _CONST_OPS and not node.control_inputs:
             continue
-        op_def = graph.op_def(node)
-        attrs = op_def.with_defaults(node.attrs)
         in_slots = [slot_of(e, node) for e in node.inputs]
         for s in in_slots:
             last_use[s] = len(steps)
-        # Reading a ref edge with a non-ref input argument dereferences it (TF1 variables).
-        wants_ref = op_def.input_is_ref(attrs) if node.op not in graph.library else []
-        deref = {
-            s
-            for k, (e, s) in enumerate(zip(node.inputs, in_slots, strict=True))
-            if e not in fed
-            and out_info[e[0]][1][e[1]]
-            and not (k < len(wants_ref) and wants_ref[k])
-        }
-        if node.op in graph.library:
-            fn = call_function(FuncAttr(node.op, node.attrs))
-            kw: dict[str, Any] = {}
-            spec: list[int | tuple[int, ...]] = list(in_slots)
-        else:
-            fn, kw = _bind_kernel(node, attrs, ctx, scope)
-            spec = _group_inputs(op_def, attrs, in_slots, node)
-        dts, refs = out_info[node.name]
-        # A bare value comes back only from ops with one plain (non-list) output argument;
-        # list outputs and function calls return sequences (see ops/registry.py).
-        single = node.op not in graph.library and _plain_single_output(op_def)
-        expected = tuple(None if ref else dt for dt, ref in zip(dts, refs, strict=True))
-        outs = [slots[(node.name, i)] for i in range(len(dts))]
-        steps.append(codegen.Step(node, fn, spec, kw, outs, single, expected, deref))
+        from_ref = [e not in fed and out_info[e[0]][1][e[1]] for e in node.inputs]
+        b = binding.bind_node(graph, node, ctx, call_function, from_ref, out_info[node.name])
+        spec = [
+            tuple(in_slots[k] for k in item) if isinstance(item, tuple) else in_slots[item]
+            for item in b.spec
+        ]
+        deref = {in_slots[k] for k in b.deref}
+        outs = [slots[(node.name, i)] for i in range(len(b.dtypes))]
+        steps.append(codegen.Step(node, b.fn, spec, b.kw, outs, b.single, b.dtypes, deref))
 
     # A value dies after its last reader; values nobody reads are never bound.
     keep = set(fetch_slots)
@@ -365,69 +293,33 @@ def compile_plan(
         feed_slots,
         consts,
         list(zip(fetch_slots, fetch_refs, strict=True)),
-        {"CK": _check_one, "CM": _coerce_many},
+        {"CK": binding.check_one, "CM": binding.coerce_many},
         lambda e, i: fail(run_nodes, e, i),
     )
-    feed_dtypes = [_feed_dtype(graph, e) for e in feeds]
+    feed_dtypes = [binding.feed_dtype(graph, e) for e in feeds]
     return Plan(runner, feed_dtypes, nodes, len(fetches))
 
 
-def _bind_kernel(node: Node, attrs: dict, ctx: Any, scope: str) -> tuple[Callable, dict]:
-    """A node's kernel and the keyword arguments it is called with (attrs it names, ctx)."""
-    kernel = registry.lookup(node.op)
-    assert kernel is not None  # support.check_nodes guarantees it
-    kw = {name: attrs[name] for name in kernel.attr_names if name in attrs}
-    for value in kw.values():
-        if type(value) is _ndarray:
-            value.flags.writeable = False  # tensor attrs are shared by every run
-    if kernel.wants_context:
-        kw["ctx"] = ctx
-    if kw.get("shared_name") == "":
-        # NOTE: a resource op with an empty shared_name gets a resource of its own per node
-        # (TF uses the node name, or an anonymous per-kernel name).
-        kw["shared_name"] = f"{scope}{node.name}"
-    return kernel.fn, kw
-
-
-def _plain_single_output(op_def: Any) -> bool:
-    if len(op_def.outputs) != 1:
-        return False
-    arg = op_def.outputs[0]
-    return not (arg.number_attr or arg.type_list_attr)
-
-
-def _group_inputs(op_def: Any, attrs: dict, in_slots: list[int], node: Node) -> list:
-    """Slots grouped per OpDef input argument: a list argument becomes one tuple of slots."""
-    try:
-        counts = op_def.input_counts(attrs)
-    except OpError as e:
-        raise InvalidArgumentError(e.message, node_name=node.name, op_type=node.op) from None
-    if sum(counts) != len(in_slots):
+def const_value(graph: Graph, node: Node, dts: list[np.dtype]) -> np.ndarray | None:
+    """The value of a Const node a plan can pre-compute (read-only), else None."""
+    if node.op not in _CONST_OPS or node.control_inputs:
+        return None
+    value = node.attrs.get("value")
+    if not (isinstance(value, np.ndarray) and value.dtype == dts[0]):
         raise InvalidArgumentError(
-            f"op {node.op} expects {sum(counts)} inputs here, the node has {len(in_slots)}",
+            f"Const value has dtype {getattr(value, 'dtype', type(value).__name__)}, the node"
+            f" says {dts[0]}",
             node_name=node.name,
             op_type=node.op,
         )
-    spec: list[int | tuple[int, ...]] = []
-    pos = 0
-    for arg, n in zip(op_def.inputs, counts, strict=True):
-        if arg.number_attr or arg.type_list_attr:
-            spec.append(tuple(in_slots[pos : pos + n]))
-        else:
-            spec.append(in_slots[pos])
-        pos += n
-    return spec
+    value.flags.writeable = False  # shared by every run: see `detach`
+    return value
 
 
-def _feed_dtype(graph: Graph, edge: Edge) -> np.dtype | None:
-    node = graph.nodes.get(edge[0])
-    if node is None or node.op == ARG_OP:
-        return None
-    op_def = graph.op_def(node)
-    if op_def is None:
-        return None
-    try:
-        dts = op_def.output_dtypes(op_def.with_defaults(node.attrs))
-    except OpError:
-        return None
-    return dts[edge[1]] if edge[1] < len(dts) else None
+def missing_input(edge: Edge, consumer: Node, out_info: dict) -> InvalidArgumentError:
+    return InvalidArgumentError(
+        f"input {edge[0]}:{edge[1]} does not exist (node {edge[0]!r} has"
+        f" {len(out_info.get(edge[0], ((),))[0])} outputs)",
+        node_name=consumer.name,
+        op_type=consumer.op,
+    )

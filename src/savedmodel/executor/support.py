@@ -23,8 +23,8 @@ from savedmodel.graph import ARG_OP, FuncAttr, Graph, Node
 from savedmodel.graph import attrs as attr_codec
 from savedmodel.ops import registry
 
-# NOTE: TF1 graphs express loops and conditionals with these dataflow ops; running them needs an
-# executor with frames and dead tensors (later work), so they get a clear message of their own.
+# TF1 graphs express loops and conditionals with these dataflow ops; the executor runs them itself
+# (executor/dataflow.py), they have no kernels.
 TF1_CONTROL_FLOW = frozenset(
     {
         "Switch",
@@ -74,12 +74,6 @@ class Findings:
             )
             for op, count in sorted(self.ops.items()):
                 lines.append(f"  {op} x{count} (e.g. node {', '.join(self.examples[op])})")
-            cf = sorted(TF1_CONTROL_FLOW & set(self.ops))
-            if cf:
-                lines.append(
-                    f"  ({', '.join(cf)}: TF1 control flow (Switch/Merge/Enter/Exit/NextIteration)"
-                    " is not supported yet; TF2 functional control flow (If/While/Case) is)"
-                )
         if self.attrs:
             lines.append("attr values the kernels do not support:")
             for (op, name, value), count in sorted(self.attrs.items()):
@@ -114,7 +108,7 @@ def _functions_named(node: Node, graph: Graph) -> list[FuncAttr]:
 
 
 def _check_node(node: Node, graph: Graph, findings: Findings, where: str) -> None:
-    if node.op == ARG_OP or node.op in graph.library:
+    if node.op == ARG_OP or node.op in graph.library or node.op in TF1_CONTROL_FLOW:
         return
     kernel = registry.lookup(node.op)
     if kernel is None:
