@@ -469,6 +469,91 @@ def test_while_with_tensor_list_accumulator(op):
     assert int(i) == 0 and int(length) == 0
 
 
+def _accumulating_loop(update: bool) -> Session:
+    """while i < n: acc += split(w)[0] * v (v: a variable, w: a loop variable the body passes
+    through); with `update`, the body first adds 1 to v, so v's value changes every iteration."""
+    body_nodes = [
+        const("one", 1, np.int32),
+        const("one_f", 1.0, np.float32),
+        const("axis", 0, np.int32),
+        node("i2", "AddV2", "i", "one:output:0", T=I32),
+        node("split", "Split", "axis:output:0", "w", T=F32, num_split=2),
+        node("read", "ReadVariableOp", "v", dtype=F32),
+        node("term", "Mul", "split:output:0", "read:value:0", T=F32),
+        node("acc2", "AddV2", "acc", "term:z:0", T=F32),
+        node("w_out", "Identity", "w", T=F32),
+    ]
+    if update:
+        body_nodes.append(node("bump", "AssignAddVariableOp", "v", "one_f:output:0", dtype=F32))
+        body_nodes[5].input.append("^bump")  # read after the update
+    args = [("i", I32), ("n", I32), ("v", RESOURCE), ("w", F32), ("acc", F32)]
+    outs = [("i_out", I32), ("n_out", I32), ("v_out", RESOURCE), ("w_o", F32), ("acc_o", F32)]
+    rets = {"i_out": "i2:z:0", "n_out": "n", "v_out": "v", "w_o": "w_out:output:0",
+            "acc_o": "acc2:z:0"}  # fmt: skip
+    body = function("body", args, outs, body_nodes, rets)
+    cond = function(
+        "cond", args, [("ok", np.dtype(bool))], [node("less", "Less", "i", "n", T=I32)],
+        {"ok": "less:z:0"},
+    )  # fmt: skip
+    return session(
+        [
+            placeholder("n", I32),
+            node("v", "VarHandleOp", dtype=F32, shape=Shape(()), shared_name="v"),
+            placeholder("v_init"),
+            node("init", "AssignVariableOp", "v", "v_init", dtype=F32),
+            const("zero", 0, np.int32),
+            const("w", [2.0, 5.0], np.float32),
+            const("acc0", [0.0], np.float32),
+            node(
+                "loop",
+                "While",
+                "zero",
+                "n",
+                "v",
+                "w",
+                "acc0",
+                cond=FuncAttr("cond"),
+                body=FuncAttr("body"),
+                T=[I32, I32, RESOURCE, F32, F32],
+            ),
+            node("read_v", "ReadVariableOp", "v", dtype=F32),
+        ],  # fmt: skip
+        [body, cond],
+    )
+
+
+def _counting(monkeypatch, *ops: str) -> dict[str, int]:
+    counts = dict.fromkeys(ops, 0)
+    for op in ops:
+        kernel = registry.lookup(op)
+
+        def counted(*args, _fn=kernel.fn, _op=op, **kw):
+            counts[_op] += 1
+            return _fn(*args, **kw)
+
+        monkeypatch.setitem(registry._REGISTRY, op, dataclasses.replace(kernel, fn=counted))
+    return counts
+
+
+def test_while_hoists_loop_invariant_work_out_of_the_body(monkeypatch):
+    counts = _counting(monkeypatch, "ReadVariableOp", "Split", "Mul", "AddV2")
+    sess = _accumulating_loop(update=False)
+    sess.run(targets=["init"], feed_dict={"v_init:0": 3.0})
+    acc = sess.run("loop:4", {"n:0": 4})
+    assert acc.tolist() == [4 * 2.0 * 3.0]
+    # The variable read, the split of w and their product run once; the two adds every iteration.
+    assert counts == {"ReadVariableOp": 1, "Split": 1, "Mul": 1, "AddV2": 8}
+    assert sess.run("loop:4", {"n:0": 0}).tolist() == [0.0]  # no iteration: nothing hoisted runs
+    assert counts["ReadVariableOp"] == 1
+
+
+def test_while_does_not_hoist_reads_of_variables_the_loop_writes():
+    sess = _accumulating_loop(update=True)
+    sess.run(targets=["init"], feed_dict={"v_init:0": 1.0})
+    acc, v = sess.run(["loop:4", "read_v:0"], {"n:0": 3})
+    assert acc.tolist() == [2.0 * (2.0 + 3.0 + 4.0)] and v == 4.0
+
+
 def test_while_body_with_the_wrong_number_of_values_is_an_error():
     true = [const("t", True, bool), node("ok", "Identity", "t:output:0", T=np.dtype(bool))]
     cond = function("cond", [("i", I32)], [("ok", np.dtype(bool))], true, {"ok": "ok:output:0"})

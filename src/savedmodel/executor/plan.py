@@ -23,7 +23,6 @@ from savedmodel.errors import (
     InvalidArgumentError,
     NotFoundError,
     OpError,
-    UnimplementedError,
 )
 from savedmodel.executor import binding, codegen, support
 from savedmodel.graph import ARG_OP, Edge, FuncAttr, FunctionBody, Graph, Node
@@ -135,7 +134,9 @@ def detach_all(values: list[Any]) -> list[Any]:
     return values
 
 
-def _prune(graph: Graph, seeds: Iterable[str], fed: set[Edge]) -> set[str]:
+def _prune(
+    graph: Graph, seeds: Iterable[str], fed: set[Edge], skip: frozenset[str] = frozenset()
+) -> set[str]:
     needed: set[str] = set()
     stack = list(seeds)
     while stack:
@@ -152,8 +153,9 @@ def _prune(graph: Graph, seeds: Iterable[str], fed: set[Edge]) -> set[str]:
                 stack.append(edge[0])
         for ctrl in node.control_inputs:
             _require(graph, ctrl, node)
-            # A control edge from a function argument orders nothing: arguments exist up front.
-            if graph.nodes[ctrl].op != ARG_OP:
+            # A control edge from a function argument orders nothing: arguments exist up front
+            # (and so do the values of skipped nodes).
+            if graph.nodes[ctrl].op != ARG_OP and ctrl not in skip:
                 stack.append(ctrl)
     return needed
 
@@ -189,9 +191,9 @@ def _toposort(graph: Graph, needed: set[str], fed: set[Edge]) -> list[Node]:
                 heapq.heappush(ready, (order[consumer], consumer))
     if len(result) != len(needed):
         stuck = sorted(n for n, c in pending.items() if c > 0)
-        raise UnimplementedError(
-            f"the graph has a cycle through {len(stuck)} node(s) (e.g. {stuck[:5]}); cycles come"
-            " from TF1 control flow (NextIteration), which is not supported yet"
+        raise InvalidArgumentError(
+            f"the graph has a cycle through {len(stuck)} node(s) (e.g. {stuck[:5]}); only TF1"
+            " control flow (through NextIteration) may form cycles"
         )
     return result
 
@@ -204,27 +206,36 @@ def compile_plan(
     ctx: Any,
     *,
     call_function: Callable[[FuncAttr], Callable],
+    skip: frozenset[str] = frozenset(),
+    keep_stateful: bool = True,
 ) -> Plan:
     """Compile `graph` for these feeds/fetches/targets.
 
     `ctx` is passed to kernels that declare a `ctx` parameter; `call_function(FuncAttr)` returns
     the callable used for nodes whose op is a library function. Graphs whose needed part holds
     TF1 control flow (Switch, Merge, Enter...) get a dataflow plan, all others a linear one.
+
+    Nodes named in `skip` do not run: control edges from them are dropped and the outputs the
+    plan reads must be fed (loops feed values hoisted out of their body this way).
+    `keep_stateful=False` runs only what the fetches and targets need, even in a function body.
     """
     fed = set(feeds)
     if len(fed) != len(feeds):
         raise InvalidArgumentError("the same tensor is fed more than once")
     seeds = [e[0] for e in fetches if e not in fed] + list(targets)
-    if isinstance(graph, FunctionBody):
+    if isinstance(graph, FunctionBody) and keep_stateful:
         # NOTE: TF keeps every stateful op of a function body even when no output needs it
         # (PruneFunctionBody), and the control outputs.
-        seeds += graph.control_rets
+        seeds += [c for c in graph.control_rets if c not in skip]
         seeds += [
             n.name
             for n in graph.nodes.values()
-            if n.op != ARG_OP and (op_def := graph.op_def(n)) is not None and op_def.is_stateful
+            if n.op != ARG_OP
+            and n.name not in skip
+            and (op_def := graph.op_def(n)) is not None
+            and op_def.is_stateful
         ]
-    needed = _prune(graph, seeds, fed)
+    needed = _prune(graph, seeds, fed, skip)
     support.check_nodes(graph, [graph.nodes[n] for n in needed])
     if any(graph.nodes[n].op in support.TF1_CONTROL_FLOW for n in needed):
         from savedmodel.executor import dataflow

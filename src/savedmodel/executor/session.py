@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 
 from savedmodel.errors import InvalidArgumentError
+from savedmodel.executor import loops
+from savedmodel.executor.loops import LoopBody
 from savedmodel.executor.plan import Plan, compile_plan
 from savedmodel.graph import Edge, FuncAttr, Graph, parse_tensor_name
 
@@ -33,13 +35,14 @@ class FunctionCaller:
     `Plan.run`); kernels running inside a plan use `call_nested`, which skips all three.
     """
 
-    __slots__ = ("_session", "func", "_plan", "_nargs")
+    __slots__ = ("_session", "func", "_plan", "_nargs", "_loops")
 
     def __init__(self, session: Session, func: FuncAttr) -> None:
         self._session = session
         self.func = func
         self._plan: Plan | None = None
         self._nargs = -1
+        self._loops: dict[FuncAttr, LoopBody] = {}
 
     def _compile(self) -> Plan:
         body = self._session.graph.library.instantiate(self.func.name, self.func.attrs)
@@ -51,6 +54,16 @@ class FunctionCaller:
     def plan(self) -> Plan:
         """The compiled plan of the function body (compiled on first use)."""
         return self._plan or self._compile()
+
+    def loop_body(self, cond: FuncAttr) -> LoopBody:
+        """This function as the body of a While loop with `cond`: loop invariants hoisted."""
+        loop = self._loops.get(cond)
+        if loop is None:
+            library = self._session.graph.library
+            body = library.instantiate(self.func.name, self.func.attrs)
+            cond_body = library.instantiate(cond.name, cond.attrs)
+            loop = self._loops[cond] = loops.loop_body(body, cond_body, self._session.compile_graph)
+        return loop
 
     def _check(self, args: Sequence[Any]) -> Plan:
         plan = self._plan or self._compile()
@@ -103,7 +116,9 @@ class Session:
         feeds: Sequence[Edge],
         fetches: Sequence[Edge],
         targets: Sequence[str],
+        **options: Any,
     ) -> Plan:
+        """A plan of `graph` (this session's or a function body); options: see compile_plan."""
         return compile_plan(
             graph,
             feeds,
@@ -111,6 +126,7 @@ class Session:
             targets,
             self,
             call_function=lambda f: self.function(f).call_nested,
+            **options,
         )
 
     def compile(

@@ -90,23 +90,29 @@ def while_(
     parallel_iterations: int = 10,
     ctx: Any,
 ) -> Any:
-    # The per-iteration path calls the two compiled plans' runners directly: no caller lookup,
-    # no argument checks (done once here), no per-call bookkeeping.
+    # The per-iteration path calls the compiled plans' runners directly: no caller lookup, no
+    # argument checks (done once here), no per-call bookkeeping; the body's loop-invariant
+    # values are computed once, at the first iteration (see executor/loops.py).
     cond_plan = ctx.function(cond).plan
-    body_plan = ctx.function(body).plan
+    loop = ctx.function(body).loop_body(cond)
+    step = loop.step
     values = list(input)
     n = len(values)
-    if cond_plan.num_feeds != n or body_plan.num_feeds != n or body_plan.num_fetches != n:
+    hoisted_count = loop.hoist.num_fetches if loop.hoist is not None else 0
+    if cond_plan.num_feeds != n or step.num_feeds - hoisted_count != n or step.num_fetches != n:
         raise InvalidArgumentError(
             f"While loop with {n} loop variables: cond {cond.name!r} takes"
-            f" {cond_plan.num_feeds}, body {body.name!r} takes {body_plan.num_feeds} and"
-            f" returns {body_plan.num_fetches}"
+            f" {cond_plan.num_feeds}, body {body.name!r} takes {step.num_feeds - hoisted_count}"
+            f" and returns {step.num_fetches}"
         )
     if cond_plan.num_fetches < 1:
         raise InvalidArgumentError(f"While loop cond {cond.name!r} returns no value")
-    run_cond, run_body = cond_plan.runner, body_plan.runner
+    run_cond, run_step = cond_plan.runner, step.runner
+    hoisted: list | None = None if loop.hoist is not None else []
     while True:
         pred = run_cond(values)[0]
         if not (bool(pred) if type(pred) is _ndarray and not pred.ndim else to_bool(pred)):
             return _result(values)
-        values = run_body(values)
+        if hoisted is None:
+            hoisted = loop.hoist.runner(values)
+        values = run_step(values + hoisted if hoisted else values)
