@@ -4,7 +4,7 @@
     sess = Session(graph)                 # graph: savedmodel.graph.Graph
     sess.run(["y:0"], {"x:0": x})
 
-Importing this package loads every kernel family (`savedmodel.ops.all`).
+Kernel families load on first use (`savedmodel.ops.registry.lookup`).
 """
 
 from __future__ import annotations

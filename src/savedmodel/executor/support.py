@@ -17,7 +17,6 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-import savedmodel.ops.all  # noqa: F401  (registers every kernel)
 from savedmodel.errors import UnimplementedError
 from savedmodel.graph import ARG_OP, FuncAttr, Graph, Node
 from savedmodel.graph import attrs as attr_codec
