@@ -72,6 +72,7 @@ def compile_dataflow(
                     graph, node, ctx, call_function, from_ref, out_info[node.name]
                 )
             info.deref = tuple(sorted(info.binding.deref))
+            info.direct = info.binding.spec == list(range(info.ndata))
         else:
             info.deref = tuple(sorted(binding.deref_positions(graph, node, from_ref)))
         if info.kind == ENTER:

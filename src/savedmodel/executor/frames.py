@@ -50,7 +50,7 @@ class NodeInfo:
 
     __slots__ = (
         "id", "node", "kind", "ndata", "initial", "binding", "deref", "outs", "ctrl_outs",
-        "edges", "frame_name", "is_constant", "fetch",
+        "edges", "frame_name", "is_constant", "fetch", "direct",
     )  # fmt: skip
 
     def __init__(self, i: int, node: Node, kind: int) -> None:
@@ -69,6 +69,7 @@ class NodeInfo:
         self.frame_name = ""
         self.is_constant = False
         self.fetch: list[tuple[int, int]] = []  # (output index, fetch position)
+        self.direct = False  # the kernel takes the inputs as they are (no list arguments)
 
 
 class Frame:
@@ -223,10 +224,13 @@ class Run:
     def _call(self, i: int, inputs: list) -> list[Any]:
         info = self.infos[i]
         b = info.binding
-        args = [
-            [inputs[k] for k in item] if isinstance(item, tuple) else inputs[item]
-            for item in b.spec
-        ]
+        if info.direct:  # one plain argument per input, in order (most ops)
+            args = inputs
+        else:
+            args = [
+                [inputs[k] for k in item] if isinstance(item, tuple) else inputs[item]
+                for item in b.spec
+            ]
         try:
             result = b.fn(*args, **b.kw)
             if b.single:
