@@ -122,14 +122,13 @@ _CHUNK = 16384
 def exp(x: np.ndarray) -> np.ndarray:
     """Eigen's packet exp (pexp) of a float32/float64 array."""
     fn = _exp_f32 if x.dtype == F32 else _exp_f64
-    with np.errstate(all="ignore"):
-        if x.size <= _CHUNK:
-            return fn(x)
-        flat = x.reshape(-1)
-        out = np.empty_like(flat)
-        for i in range(0, flat.size, _CHUNK):
-            out[i : i + _CHUNK] = fn(flat[i : i + _CHUNK])
-        return out.reshape(x.shape)
+    if x.size <= _CHUNK:
+        return fn(x)
+    flat = x.reshape(-1)
+    out = np.empty_like(flat)
+    for i in range(0, flat.size, _CHUNK):
+        out[i : i + _CHUNK] = fn(flat[i : i + _CHUNK])
+    return out.reshape(x.shape)
 
 
 def _frexp(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -139,11 +138,10 @@ def _frexp(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def log(x: np.ndarray) -> np.ndarray:
     """Eigen's packet log (plog) of a float32/float64 array."""
-    with np.errstate(all="ignore"):
-        out = _log_f32(x) if x.dtype == F32 else _log_f64(x)
-        out = np.where(x == 0, -np.inf, out)
-        out = np.where(x == np.inf, np.inf, out)
-        return np.where((x < 0) | np.isnan(x), np.nan, out).astype(x.dtype)
+    out = _log_f32(x) if x.dtype == F32 else _log_f64(x)
+    out = np.where(x == 0, -np.inf, out)
+    out = np.where(x == np.inf, np.inf, out)
+    return np.where((x < 0) | np.isnan(x), np.nan, out).astype(x.dtype)
 
 
 def _shift_to_sqrt_half(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -189,8 +187,7 @@ _RCP_BITS = np.round((1.0 / (1.0 + (np.arange(2048) + 0.5) / 2048) - 0.5) * 8192
 def reciprocal(a: np.ndarray) -> np.ndarray:
     """Eigen's packet reciprocal (preciprocal): estimate plus one Newton step for float32."""
     if a.dtype != F32:
-        with np.errstate(divide="ignore"):
-            return np.ones((), a.dtype) / a
+        return np.ones((), a.dtype) / a
     if not a.size:
         return a.copy()
     bits = a.view(np.uint32)

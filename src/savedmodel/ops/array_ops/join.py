@@ -74,7 +74,7 @@ def split(split_dim: np.ndarray, value: np.ndarray, *, num_split: int) -> list[n
             f"Number of ways to split should evenly divide the split dimension, but got"
             f" split_dim {a} (size = {size}) and num_split {num_split}"
         )
-    return np.split(value, num_split, axis=a)
+    return _slices(value, a, [size // num_split] * num_split)
 
 
 def split_v(
@@ -108,7 +108,18 @@ def split_v(
             f" specified, or be less than the size of the input along split_dim if not fully"
             f" specified.  Got: {known}"
         )
-    return np.split(value, np.cumsum(sizes)[:-1].tolist(), axis=a)
+    return _slices(value, a, sizes)
+
+
+def _slices(value: np.ndarray, a: int, sizes: list[int]) -> list[np.ndarray]:
+    # Basic slicing (views, like np.split) without np.split's per-call overhead (~30 us).
+    lead = (slice(None),) * a
+    out = []
+    start = 0
+    for size in sizes:
+        out.append(value[(*lead, slice(start, start + size))])
+        start += size
+    return out
 
 
 def tile(input: np.ndarray, multiples: np.ndarray) -> np.ndarray:  # noqa: A002

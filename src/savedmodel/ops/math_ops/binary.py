@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from savedmodel.errors import InvalidArgumentError, OpError
-from savedmodel.ops._common import BFLOAT16, array, broadcast_shape
+from savedmodel.ops._common import array, broadcast_shape
 from savedmodel.ops.registry import register
 
 Binary = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -166,21 +166,10 @@ def _incompatible(x: np.ndarray, y: np.ndarray) -> InvalidArgumentError:
     return InvalidArgumentError(f"cannot apply op to shapes {x.shape} and {y.shape}")
 
 
-# Ops whose ordinary inputs make numpy warn (x / 0, 0 / 0, log(0), NaN comparisons): they run
-# under np.errstate. The others skip its ~3 us, which adds up in RNN loops; their rare overflow
-# warnings are harmless (the executor may also silence a whole run at once).
-_NOISY = frozenset({
-    "RealDiv", "Div", "FloorDiv", "FloorMod", "Mod", "TruncateDiv", "TruncateMod", "DivNoNan",
-    "MulNoNan", "Xdivy", "Xlogy", "Xlog1py", "Pow", "Maximum", "Minimum",
-})  # fmt: skip
-
-
-def _make(fn: Binary, noisy: bool) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+# No np.errstate here: plan runs (and eager calls) silence numpy's warnings once (see unary.py).
+def _make(fn: Binary) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     def kernel(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         try:
-            if noisy or x.dtype == BFLOAT16:  # ml_dtypes warns on NaN comparisons
-                with np.errstate(all="ignore"):
-                    return array(fn(x, y))
             return array(fn(x, y))
         except ValueError as e:
             if isinstance(e, OpError):
@@ -192,7 +181,7 @@ def _make(fn: Binary, noisy: bool) -> Callable[[np.ndarray, np.ndarray], np.ndar
 
 
 for _name, _fn in _TABLE.items():
-    register(_name, _make(_fn, _name in _NOISY))
+    register(_name, _make(_fn))
 
 
 def _equality(fn: Binary, mismatch: bool) -> Callable[..., np.ndarray]:

@@ -102,25 +102,24 @@ def cast(x: np.ndarray, *, DstT: np.dtype, Truncate: bool = False) -> np.ndarray
         return x
     if src == OBJECT or dst == OBJECT:
         raise UnimplementedError(f"Cast {_name(src)} to {_name(dst)} is not supported")
-    with np.errstate(all="ignore"):
-        if src.kind == "c":
-            if dst.kind == "c":
-                return x.astype(dst)
-            x = np.ascontiguousarray(x.real)
-            src = x.dtype
-            if src == dst:
-                return x
-        if dst == BOOL:
-            return array(x != 0)
-        if src == BOOL or src.kind in "iu":
-            if dst == BFLOAT16:
-                return x.astype(FLOAT32).astype(dst)
+    if src.kind == "c":
+        if dst.kind == "c":
             return x.astype(dst)
-        if is_floating(src) and dst.kind in "iu":
-            return array(_float_to_int(x, dst))
-        if is_floating(src) and is_floating(dst):
-            return array(_float_to_float(x, dst, Truncate))
+        x = np.ascontiguousarray(x.real)
+        src = x.dtype
+        if src == dst:
+            return x
+    if dst == BOOL:
+        return array(x != 0)
+    if src == BOOL or src.kind in "iu":
+        if dst == BFLOAT16:
+            return x.astype(FLOAT32).astype(dst)
         return x.astype(dst)
+    if is_floating(src) and dst.kind in "iu":
+        return array(_float_to_int(x, dst))
+    if is_floating(src) and is_floating(dst):
+        return array(_float_to_float(x, dst, Truncate))
+    return x.astype(dst)
 
 
 def _name(dtype: np.dtype) -> str:

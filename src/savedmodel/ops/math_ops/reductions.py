@@ -30,8 +30,7 @@ from savedmodel.ops.registry import register
 def _reducer(fn: Callable[[np.ndarray, tuple[int, ...], bool], np.ndarray]) -> Callable:
     def kernel(input: np.ndarray, reduction_indices: np.ndarray, *, keep_dims: bool = False):  # noqa: A002
         axes = reduction_axes(reduction_indices, input.ndim)
-        with np.errstate(all="ignore"):
-            return array(fn(input, axes, keep_dims))
+        return array(fn(input, axes, keep_dims))
 
     kernel.__name__ = kernel.__qualname__ = fn.__name__.lstrip("_")
     return kernel
@@ -158,8 +157,7 @@ def _scan(numpy_fn: Callable, identity: int, name: str) -> Callable:
             pad[a] = (1, 0)
             src = np.pad(src, pad, constant_values=identity)
             src = np.delete(src, -1, axis=a)
-        with np.errstate(all="ignore"):
-            out = numpy_fn(src, axis=a, dtype=acc).astype(x.dtype, copy=False)
+        out = numpy_fn(src, axis=a, dtype=acc).astype(x.dtype, copy=False)
         return array(np.flip(out, a) if reverse else out)
 
     kernel.__name__ = kernel.__qualname__ = name

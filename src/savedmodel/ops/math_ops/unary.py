@@ -107,28 +107,18 @@ _TABLE: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 }
 
 
-# Ops that cannot make numpy warn skip np.errstate's few microseconds (see binary.py).
-_QUIET = frozenset({
-    "Neg", "Abs", "Sign", "Square", "Tanh", "Floor", "Ceil", "Rint", "Round", "IsNan", "IsInf",
-    "IsFinite", "LogicalNot", "Invert", "Conj", "Atan", "Asinh", "Erf", "Erfc",
-})  # fmt: skip
-
-
-def _make(
-    fn: Callable[[np.ndarray], np.ndarray], quiet: bool
-) -> Callable[[np.ndarray], np.ndarray]:
+# No np.errstate here: plan runs (and eager calls) silence numpy's warnings once for the whole
+# run, and a per-call errstate costs a few microseconds, which adds up in RNN loops.
+def _make(fn: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
     def kernel(x: np.ndarray) -> np.ndarray:
-        if quiet and x.dtype != BFLOAT16:
-            return array(fn(x))
-        with np.errstate(all="ignore"):
-            return array(fn(x))
+        return array(fn(x))
 
     kernel.__name__ = kernel.__qualname__ = getattr(fn, "__name__", "unary").lstrip("_")
     return kernel
 
 
 for _name, _fn in _TABLE.items():
-    register(_name, _make(_fn, _name in _QUIET))
+    register(_name, _make(_fn))
 
 
 def _with_tout(fn: Callable[[np.ndarray], np.ndarray]) -> Callable[..., np.ndarray]:

@@ -53,8 +53,7 @@ def relu6(features: np.ndarray) -> np.ndarray:
 def _elementwise(x: np.ndarray, fn) -> np.ndarray:
     # Evaluated in x's own dtype: numpy's float16 and ml_dtypes' bfloat16 ufuncs round after each
     # step, as Eigen's half/bfloat16 arithmetic does (exp(x) - 1 of a tiny bfloat16 x is 0 in TF).
-    with np.errstate(all="ignore"):
-        return array(fn(x).astype(x.dtype, copy=False))
+    return array(fn(x).astype(x.dtype, copy=False))
 
 
 def elu(features: np.ndarray) -> np.ndarray:
@@ -169,8 +168,7 @@ def _softmax(logits: np.ndarray, rows_fn) -> np.ndarray:
     x = _rows(logits)
     if x.size == 0:
         return logits.copy()
-    with np.errstate(all="ignore"):
-        return rows_fn(x - np.max(x, axis=-1, keepdims=True)).reshape(logits.shape)
+    return rows_fn(x - np.max(x, axis=-1, keepdims=True)).reshape(logits.shape)
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
