@@ -248,23 +248,6 @@ def test_tf2_functional_control_flow_matches_tensorflow(tmp_path) -> None:
     assert info.value.op_type == "TensorListStack"
 
 
-@pytest.mark.interop
-def test_tf1_control_flow_is_reported_as_unsupported(tmp_path) -> None:
-    tf = pytest.importorskip("tensorflow")
-    tf.compat.v1.disable_control_flow_v2()
-    try:
-        with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
-            x = tf.compat.v1.placeholder(tf.float32, [], name="x")
-            y = tf.cond(x > 0, lambda: x * 2.0, lambda: x - 1.0)
-            tf.compat.v1.saved_model.simple_save(sess, str(tmp_path), {"x": x}, {"y": y})
-    finally:
-        tf.compat.v1.enable_control_flow_v2()
-    with pytest.raises(errors.UnimplementedError) as info:
-        savedmodel.load(tmp_path)
-    assert {"Switch", "Merge"} <= set(info.value.unsupported_ops)
-    assert "TF1 control flow" in str(info.value)
-
-
 @pytest.mark.parametrize("name", ["tf2_save", "all_dtypes", "keras_model", "tf1_multi_metagraph"])
 def test_saver_writes_the_same_checkpoint_back(name: str, tmp_path) -> None:
     """Running the MetaGraph's own save op reproduces TF's variables files byte for byte."""

@@ -4,6 +4,10 @@ Values are numpy arrays (resource handles are 0-d object arrays, as in the execu
 process-wide eager context holds the resources (eager variables' values, tables) and the
 functions registered for eager calls; it is an executor `Session` over an empty graph, so
 kernels see the same `ctx` interface as inside a graph.
+
+Kernels run with numpy's floating-point warnings off (TF gives inf/nan silently), and what they
+return goes through `executor.detach`: an eager result is the caller's own writable array, never
+a read-only value or a view of state a kernel keeps (a variable's value, a constant).
 """
 
 from __future__ import annotations
@@ -103,7 +107,27 @@ def run_kernel(op_type: str, *args: Any, **attrs: Any) -> Any:
         raise UnimplementedError(f"op {op_type} has no kernel in savedmodel (eager execution)")
     if kernel.wants_context:
         attrs["ctx"] = _CONTEXT
-    return kernel.fn(*args, **attrs)
+    with np.errstate(all="ignore"):
+        result = kernel.fn(*args, **attrs)
+    return _detached(result)
+
+
+def _detached(result: Any) -> Any:
+    """A kernel's result (one value, or a tuple/list of them) with each array detached."""
+    if isinstance(result, np.ndarray):
+        from savedmodel.executor import detach
+
+        return detach(result)
+    if isinstance(result, (tuple, list)):
+        return _detach_all(list(result))
+    return result
+
+
+def _detach_all(values: list[Any]) -> list[Any]:
+    """`executor.detach` for each value; an array returned twice is handed out as two arrays."""
+    from savedmodel.executor.plan import detach_all
+
+    return detach_all(values)
 
 
 def run_op(op_type: str, op_def: OpDef, keywords: dict[str, Any]) -> Any:
@@ -134,23 +158,26 @@ def run_op(op_type: str, op_def: OpDef, keywords: dict[str, Any]) -> Any:
     if kw.get("shared_name") == "":
         # NOTE: eager resources with no shared name are anonymous: one per op call.
         kw["shared_name"] = f"_AnonymousVar{id(args)}"
-    result = kernel.fn(*args, **kw)
+    with np.errstate(all="ignore"):
+        result = kernel.fn(*args, **kw)
     out_types = op_builder.output_types(op_def, attr_protos)
     expected = [attr_codec.numpy_dtype(t.base_dtype.as_datatype_enum) for t in out_types]
     if not expected:
         return None
     if len(expected) == 1:
-        flat = [_coerce(result, expected[0], op_type, 0)]
+        flat = _detach_all([_coerce(result, expected[0], op_type, 0)])
     else:
         values = list(result)
         if len(values) != len(expected):
             raise InternalError(
                 f"kernel of {op_type} returned {len(values)} outputs, the op has {len(expected)}"
             )
-        flat = [
-            _coerce(v, dt, op_type, i)
-            for i, (v, dt) in enumerate(zip(values, expected, strict=True))
-        ]
+        flat = _detach_all(
+            [
+                _coerce(v, dt, op_type, i)
+                for i, (v, dt) in enumerate(zip(values, expected, strict=True))
+            ]
+        )
     return op_builder.structure(op_type, op_def, attr_protos, flat)
 
 

@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from savedmodel import dtypes
-from savedmodel.errors import UnimplementedError
 from savedmodel.framework import op_defs
 from savedmodel.framework.graph import Graph, get_default_graph
 from savedmodel.framework.operation import Operation, Tensor
@@ -80,38 +79,7 @@ def _import(
     by_name = {nd.name: i for i, nd in enumerate(nodes)}
     if len(by_name) != len(nodes):
         raise ValueError("GraphDef has duplicate node names")
-    deps: list[set[int]] = []
-    for nd in nodes:
-        d = set()
-        for inp in nd.input:
-            src, idx, ctrl = _parse_input(inp)
-            key = f"{src}:{idx}" if not ctrl else None
-            if key is not None and key in input_map:
-                continue
-            if src not in by_name:
-                raise ValueError(f"Node '{nd.name}': Unknown input node '{inp}'")
-            d.add(by_name[src])
-        deps.append(d)
-    consumers: list[list[int]] = [[] for _ in nodes]
-    pending = [len(d) for d in deps]
-    for i, d in enumerate(deps):
-        for j in d:
-            consumers[j].append(i)
-    ready = [i for i, n in enumerate(pending) if n == 0]
-    heapq.heapify(ready)
-    order: list[int] = []
-    while ready:
-        i = heapq.heappop(ready)
-        order.append(i)
-        for c in consumers[i]:
-            pending[c] -= 1
-            if pending[c] == 0:
-                heapq.heappush(ready, c)
-    if len(order) != len(nodes):
-        raise UnimplementedError(
-            "the GraphDef has a cycle (TF1 control flow: NextIteration); importing it is not"
-            " supported yet"
-        )
+    order = _creation_order(nodes, by_name, input_map)
     prefix = scope
     taken: set[str] = set()
     final_names: dict[str, str] = {}
@@ -120,11 +88,14 @@ def _import(
         taken.add(new)
         final_names[nd.name] = new
     created: dict[str, Operation] = {}
+    # (Merge op, input index, source node, output index) for each back edge, wired last
+    back_edges: list[tuple[Operation, int, str, int]] = []
     for i in order:
         nd = nodes[i]
         op_def = _op_def(graph, nd.op)
         inputs: list[Tensor] = []
         control: list[Operation] = []
+        pending_back: list[tuple[int, str, int]] = []
         for inp in nd.input:
             src, idx, ctrl = _parse_input(inp)
             if ctrl:
@@ -134,6 +105,11 @@ def _import(
             if mapped is not None:
                 inputs.append(mapped)
                 continue
+            if src not in created:
+                # A Merge's back edge (from NextIteration): the first input stands in for now.
+                pending_back.append((len(inputs), src, idx))
+                inputs.append(None)  # type: ignore[arg-type]
+                continue
             op = created[src]
             if idx >= len(op._outputs):
                 raise ValueError(
@@ -141,6 +117,9 @@ def _import(
                     f" node {src} which has {len(op._outputs)} outputs."
                 )
             inputs.append(op._outputs[idx])
+        if pending_back:
+            stand_in = next(t for t in inputs if t is not None)
+            inputs = [stand_in if t is None else t for t in inputs]
         attrs = {k: nd.attr[k] for k in sorted(nd.attr) if k != "_output_shapes"}
         for attr_name, spec in op_def.attrs.items():
             if attr_name not in attrs and not spec.has_default:
@@ -163,8 +142,21 @@ def _import(
             op._set_device(nd.device)
         key = op.name.lower()
         graph._names_in_use.setdefault(key, 1)
+        if pending_back:
+            # NOTE: like TF's shape refiner, a Merge with an input not yet known (the loop's
+            # back edge) has an unknown output shape; the recorded shapes refine it below.
+            op._outputs[0]._shape = TensorShape(None)
+            back_edges.extend((op, k, src, idx) for k, src, idx in pending_back)
         _refine_shapes(op, nd)
         created[nd.name] = op
+    for merge, k, src, idx in back_edges:
+        source = created[src]
+        if idx >= len(source._outputs):
+            raise ValueError(
+                f"Node '{merge.name}': Connecting to invalid output {idx} of source"
+                f" node {src} which has {len(source._outputs)} outputs."
+            )
+        merge._update_input(k, source._outputs[idx])
     if return_elements is None:
         return None
     results: list[Any] = []
@@ -179,6 +171,72 @@ def _import(
                 raise ValueError(f"Requested return node '{element}' not found in graph def")
             results.append(created[element])
     return results
+
+
+def _creation_order(
+    nodes: list[Any], by_name: Mapping[str, int], input_map: Mapping[str, Any]
+) -> list[int]:
+    """Indices of `nodes` in an order where each node comes after its inputs, GraphDef order
+    where there is a choice.
+
+    NOTE: as TF's importer does, a Merge with an input from a NextIteration (a while loop's
+    back edge) waits for its control inputs and only ONE data input; the inputs not created by
+    then are wired once every node exists. Any other cycle is an error.
+    """
+    pending: list[int] = []
+    consumers: list[list[int]] = [[] for _ in nodes]
+    # for a Merge, the data inputs after the first ready one must not count again
+    merge_waiting: list[bool] = []
+    for i, nd in enumerate(nodes):
+        is_merge = nd.op in _MERGE_OPS and any(
+            not inp.startswith("^")
+            and _parse_input(inp)[0] in by_name
+            and nodes[by_name[_parse_input(inp)[0]]].op in _NEXT_ITERATION_OPS
+            for inp in nd.input
+        )
+        count = 0
+        has_data = False
+        for inp in nd.input:
+            src, idx, ctrl = _parse_input(inp)
+            if not ctrl and f"{src}:{idx}" in input_map:
+                has_data = True
+                continue
+            if src not in by_name:
+                raise ValueError(f"Node '{nd.name}': Unknown input node '{inp}'")
+            consumers[by_name[src]].append(i if ctrl or not is_merge else ~i)
+            if ctrl or not is_merge:
+                count += 1
+        data = [inp for inp in nd.input if not inp.startswith("^")]
+        if is_merge and data and not has_data:
+            count += 1
+        pending.append(count)
+        merge_waiting.append(is_merge and bool(data) and not has_data)
+    ready = [i for i, n in enumerate(pending) if n == 0]
+    heapq.heapify(ready)
+    order: list[int] = []
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(i)
+        for c in consumers[i]:
+            if c < 0:  # a Merge's data input: only the first one counts
+                c = ~c
+                if not merge_waiting[c]:
+                    continue
+                merge_waiting[c] = False
+            pending[c] -= 1
+            if pending[c] == 0:
+                heapq.heappush(ready, c)
+    if len(order) != len(nodes):
+        stuck = sorted(nodes[i].name for i in set(range(len(nodes))) - set(order))
+        raise ValueError(
+            f"GraphDef has a cycle that is not a while loop's back edge into a Merge; nodes"
+            f" in or after it: {stuck[:10]}"
+        )
+    return order
+
+
+_MERGE_OPS = frozenset({"Merge", "RefMerge"})
+_NEXT_ITERATION_OPS = frozenset({"NextIteration", "RefNextIteration"})
 
 
 def _flat_input_refs(op_def: OpDef, attrs: Mapping[str, Any]) -> list[bool]:
