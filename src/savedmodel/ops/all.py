@@ -21,3 +21,4 @@ import savedmodel.ops.resource_variable_ops  # noqa: F401
 import savedmodel.ops.sparse_ops  # noqa: F401
 import savedmodel.ops.state_ops  # noqa: F401
 import savedmodel.ops.string_ops  # noqa: F401
+import savedmodel.ops.tensor_array_ops  # noqa: F401
