@@ -21,8 +21,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from savedmodel.ops._common import FLOAT16, FLOAT32, FLOAT64
 from savedmodel.ops import _libm as libm
+from savedmodel.ops._common import FLOAT16, FLOAT32, FLOAT64
 from savedmodel.ops.random_ops.philox import blocks, blocks_at, samples
 
 Distribution = Callable[[int, int, int], np.ndarray]
