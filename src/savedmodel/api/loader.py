@@ -32,6 +32,7 @@ from savedmodel.executor import Session, check_graph
 from savedmodel.formats import saved_model_dir as smdir
 from savedmodel.graph import Graph, parse_tensor_name
 from savedmodel.graph.attrs import numpy_dtype
+from savedmodel.tensors import shape_from_proto
 
 INIT_OP_SIGNATURE_KEY = "__saved_model_init_op"
 TRAIN_OP_SIGNATURE_KEY = "__saved_model_train_op"
@@ -51,12 +52,7 @@ class TensorSpec:
         self.key = key
         self.name: str = info.name
         self.dtype = dtypes.DType(info.dtype)
-        shape = info.tensor_shape
-        self.shape: tuple[int | None, ...] | None = (
-            None
-            if shape.unknown_rank
-            else tuple(d.size if d.size >= 0 else None for d in shape.dim)
-        )
+        self.shape: tuple[int | None, ...] | None = shape_from_proto(info.tensor_shape)
 
     def __repr__(self) -> str:
         return f"TensorSpec(shape={self.shape}, dtype={self.dtype!r}, name={self.key!r})"

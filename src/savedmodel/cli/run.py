@@ -28,6 +28,7 @@ import numpy as np
 
 from savedmodel import dtypes, errors
 from savedmodel.cli import run_inputs, show
+from savedmodel.tensors import shape_from_proto
 
 # NOTE: saved_model_cli prints with numpy's default print options; pin them, whatever the
 # process changed.
@@ -84,9 +85,8 @@ def _int_keeps_value(value: int, np_type: type) -> bool:
 
 
 def _shape_str(info: Any) -> str:
-    if info.tensor_shape.unknown_rank:
-        return "<unknown>"
-    return str(tuple(d.size if d.size >= 0 else None for d in info.tensor_shape.dim))
+    shape = shape_from_proto(info.tensor_shape)
+    return "<unknown>" if shape is None else str(shape)
 
 
 def _shape_fits(shape: tuple[int, ...], info: Any) -> bool:

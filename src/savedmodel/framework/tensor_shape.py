@@ -15,6 +15,7 @@ from typing import Any
 
 from savedmodel import protos
 from savedmodel.formats import nested_structure as _ns
+from savedmodel.tensors import shape_from_proto
 
 
 class Dimension:
@@ -94,9 +95,7 @@ class TensorShape(_ns.TensorShape):
         if isinstance(dims, _ns.TensorShape):
             dims = dims.dims
         elif isinstance(dims, protos.TensorShapeProto):
-            dims = (
-                None if dims.unknown_rank else [d.size if d.size >= 0 else None for d in dims.dim]
-            )
+            dims = shape_from_proto(dims)
         elif isinstance(dims, (int, Dimension)) or dims is not None and not _iterable(dims):
             dims = [dims]
         super().__init__(None if dims is None else [_dim(d) for d in dims])
