@@ -25,6 +25,17 @@ def fixtures_dir() -> Path:
     return FIXTURES
 
 
+@pytest.fixture
+def tf1():
+    """TensorFlow building TF1 (v1) control flow (Switch/Merge, TensorArrayV3) during the test."""
+    tf = pytest.importorskip("tensorflow")
+    tf.compat.v1.disable_control_flow_v2()
+    try:
+        yield tf
+    finally:
+        tf.compat.v1.enable_control_flow_v2()
+
+
 def _skipped_for_missing_tensorflow(report) -> bool:
     # Only a real skip from `pytest.importorskip("tensorflow")`; an expected failure (xfail) is
     # reported as "skipped" too, and must stay what it is.

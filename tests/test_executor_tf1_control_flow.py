@@ -34,17 +34,6 @@ def const_after(name: str, value, dtype, control: str) -> object:
 # -- graphs made by TensorFlow ------------------------------------------------------------------
 
 
-@pytest.fixture
-def tf1():
-    """TensorFlow with TF1 (v1) control flow while the test builds its graph."""
-    tf = pytest.importorskip("tensorflow")
-    tf.compat.v1.disable_control_flow_v2()
-    try:
-        yield tf
-    finally:
-        tf.compat.v1.enable_control_flow_v2()
-
-
 def _compare(tf, build, feed_sets, fetches, init=None):
     """Build a graph with `build(tf)`, run it in TF and in our executor, compare every fetch."""
     graph = tf.Graph()

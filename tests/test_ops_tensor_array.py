@@ -104,16 +104,6 @@ def test_scatter_split_concat_close_and_release():
 # -- live interop: TF1 graphs ----------------------------------------------------------------
 
 
-@pytest.fixture
-def tf1():
-    tf = pytest.importorskip("tensorflow")
-    tf.compat.v1.disable_control_flow_v2()
-    try:
-        yield tf
-    finally:
-        tf.compat.v1.enable_control_flow_v2()
-
-
 def _compare(tf, build, feeds, rtol=0.0):
     graph = tf.Graph()
     with graph.as_default():
