@@ -19,27 +19,21 @@ has a full type, and the deprecation if any. Ops are sorted by name.
 from __future__ import annotations
 
 import argparse
-import os
-import re
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "src" / "savedmodel" / "framework" / "op_def_extras.binpb"
-_SKIP = re.compile(r"^_|TPU|Tpu")  # the same op set as tools/gen_op_defs.py
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_op_defs import registered_ops  # noqa: E402  (the same op set as the OpDef table)
 
 
 def build_extras() -> bytes:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import tensorflow as tf  # noqa: F401  (registers every op)
     from tensorflow.core.framework import op_def_pb2
-    from tensorflow.python.client import pywrap_tf_session
 
-    full = op_def_pb2.OpList()
-    full.ParseFromString(pywrap_tf_session.TF_GetBuffer(pywrap_tf_session.TF_GetAllOpList()))
     kept = op_def_pb2.OpList()
-    for op in sorted(full.op, key=lambda o: o.name):
-        if _SKIP.search(op.name):
-            continue
+    for op in registered_ops():
         out = op_def_pb2.OpDef(name=op.name)
         for attr in op.attr:
             if attr.HasField("allowed_values"):
