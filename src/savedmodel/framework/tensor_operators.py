@@ -43,18 +43,6 @@ def _binary(func: Callable[..., Any], op_name: str) -> tuple[Callable, Callable]
     return op, rop
 
 
-def _mul(x: Any, y: Any, name: str | None = None) -> Any:
-    return apply_op("Mul", x=x, y=y, name=name)
-
-
-def _sub(x: Any, y: Any, name: str | None = None) -> Any:
-    return apply_op("Sub", x=x, y=y, name=name)
-
-
-def _mod(x: Any, y: Any, name: str | None = None) -> Any:
-    return apply_op("FloorMod", x=x, y=y, name=name)
-
-
 def _and(x: Any, y: Any, name: str | None = None) -> Any:
     if x.dtype.is_bool:
         return apply_op("LogicalAnd", x=x, y=y, name=name)
@@ -79,11 +67,11 @@ def _matmul(x: Any, y: Any, name: str | None = None) -> Any:
 
 _BINARY = {
     "add": math_ops.add_dispatch,
-    "sub": _sub,
-    "mul": _mul,
+    "sub": math_ops.subtract,
+    "mul": math_ops.multiply,
     "truediv": math_ops.truediv,
     "floordiv": math_ops.floordiv,
-    "mod": _mod,
+    "mod": math_ops.floormod,
     "pow": math_ops.pow,
     "matmul": _matmul,
     "and": _and,
